@@ -1,0 +1,100 @@
+# vprocfs — see README.md. `make help` lists the targets.
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+MOUNTPOINT ?= /var/lib/vprocfs
+VERSION  := 0.1.0
+
+CC       ?= cc
+PKGS     := fuse3 libcgroup
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+CFLAGS   ?= -O2 -g
+SANFLAGS ?=
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PKG_CFLAGS) \
+	-DVPROCFS_VERSION='"$(VERSION)"' -D_GNU_SOURCE -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRCS := $(wildcard util/*.c cgroup/*.c proc_views/*.c) $(filter-out fs/main.c,$(wildcard fs/*.c))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
+
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/obj/%.o)
+
+DAEMON     := $(BUILD)/vprocfs
+UNIT_BIN   := $(BUILD)/unit-tests
+INTEG_BIN  := $(BUILD)/integration-tests
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test unit integration asan bench install uninstall clean help
+
+all: $(DAEMON) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(DAEMON): $(LIB_OBJS) $(BUILD)/obj/fs/main.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) -lpthread
+
+$(INTEG_BIN): $(INTEG_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) -lpthread
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
+
+# The foreground daemon on its default mount point (Ctrl-C stops it and unmounts).
+run: $(DAEMON)
+	$(DAEMON) $(MOUNTPOINT)
+
+# Every unit and integration test; exits non-zero if any fails.
+test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON)
+	@echo "== unit tests =="
+	@cd tests && ../$(UNIT_BIN) --jobs 2; u=$$?; \
+	 echo "== integration tests =="; \
+	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) ../$(INTEG_BIN) --jobs 1; i=$$?; \
+	 echo "unit exit $$u, integration exit $$i"; test $$u -eq 0 -a $$i -eq 0
+
+unit: $(UNIT_BIN)
+	cd tests && ../$(UNIT_BIN)
+
+integration: $(INTEG_BIN) $(DAEMON)
+	cd tests && VPROCFS_BIN=$(CURDIR)/$(DAEMON) ../$(INTEG_BIN) --jobs 1
+
+# The whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer, daemon included.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 test
+
+bench: $(DAEMON) $(BENCH_BINS)
+	bench/run.sh $(BUILD)
+
+install: $(DAEMON)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/vprocfs
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/vprocfs.service.in \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/vprocfs $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
+
+clean:
+	rm -rf build build-asan
+
+help:
+	@echo "targets: all run test unit integration asan bench install uninstall clean"
+	@echo "vars: PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) MOUNTPOINT=$(MOUNTPOINT) BUILD=$(BUILD)"
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

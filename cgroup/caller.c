@@ -1,0 +1,376 @@
+/* Caller -> container cgroup, with a per-pid-namespace cache of init processes. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup/caller.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/parse.h"
+
+#define NSCACHE_MAX 4096
+
+struct ns_entry {
+	dev_t dev;
+	ino_t ino;
+	pid_t init; /* init's pid in the daemon's pid namespace */
+	int pidfd;  /* pidfd of init: readable once init has exited */
+	unsigned long long used; /* last use, for eviction */
+};
+
+struct cg_nscache {
+	pthread_mutex_t lock;
+	int procfd; /* the daemon's /proc */
+	dev_t self_dev;
+	ino_t self_ino;
+	struct ns_entry *v;
+	size_t n, cap;
+	unsigned long long clock;
+};
+
+static int parse_pid_field(const char *p, size_t n, pid_t *ret)
+{
+	uint64_t v;
+
+	if (parse_u64_n(p, n, &v) < 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (pid_t)v;
+	return 0;
+}
+
+int cg_parse_status(const char *text, pid_t *ret_ppid, pid_t *ret_nspid_inner)
+{
+	const char *line = text;
+	pid_t ppid = -1, inner = -1;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+
+		if (len > 5 && memcmp(line, "PPid:", 5) == 0) {
+			const char *p = line + 5;
+
+			while (p < line + len && (*p == '\t' || *p == ' '))
+				p++;
+			if (parse_pid_field(p, (size_t)(line + len - p), &ppid) < 0)
+				return -EINVAL;
+		} else if (len > 6 && memcmp(line, "NSpid:", 6) == 0) {
+			/* "NSpid:\t<outer>\t...\t<inner>": the last field is the innermost. */
+			const char *end = line + len, *p = end;
+
+			while (p > line + 6 && (p[-1] == '\t' || p[-1] == ' '))
+				p--, end--;
+			while (p > line + 6 && p[-1] != '\t' && p[-1] != ' ')
+				p--;
+			if (parse_pid_field(p, (size_t)(end - p), &inner) < 0)
+				return -EINVAL;
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	if (ppid < 0 || inner < 0)
+		return -EINVAL;
+	*ret_ppid = ppid;
+	*ret_nspid_inner = inner;
+	return 0;
+}
+
+/* ENOENT/ESRCH on /proc/PID/... means the process has gone. */
+static int proc_errno(int r)
+{
+	return r == -ENOENT || r == -ESRCH ? -ESRCH : r;
+}
+
+static int pid_ns(struct cg_nscache *c, pid_t pid, struct stat *ret)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "%d/ns/pid", (int)pid);
+	if (fstatat(c->procfd, p, ret, 0) < 0)
+		return proc_errno(-errno);
+	return 0;
+}
+
+static int pid_read(struct cg_nscache *c, pid_t pid, const char *file, struct strbuf *sb)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "%d/%s", (int)pid, file);
+	return proc_errno(read_file_at(c->procfd, p, sb));
+}
+
+int cg_nscache_new(const char *procfs, struct cg_nscache **ret)
+{
+	struct cg_nscache *c = calloc(1, sizeof(*c));
+	struct stat st;
+
+	if (!c)
+		return -ENOMEM;
+	c->procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->procfd < 0 || fstatat(c->procfd, "self/ns/pid", &st, 0) < 0) {
+		int r = -errno;
+
+		if (c->procfd >= 0)
+			close(c->procfd);
+		free(c);
+		return r;
+	}
+	c->self_dev = st.st_dev;
+	c->self_ino = st.st_ino;
+	pthread_mutex_init(&c->lock, NULL);
+	*ret = c;
+	return 0;
+}
+
+void cg_nscache_free(struct cg_nscache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		close(c->v[i].pidfd);
+	free(c->v);
+	close(c->procfd);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+size_t cg_nscache_size(struct cg_nscache *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->n;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+static bool pidfd_alive(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	return poll(&p, 1, 0) == 0;
+}
+
+static void entry_drop(struct cg_nscache *c, size_t i)
+{
+	close(c->v[i].pidfd);
+	c->v[i] = c->v[--c->n];
+}
+
+/* Under lock: the live init of namespace (dev, ino), or 0. Dead entries are dropped. */
+static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].ino != ino || c->v[i].dev != dev)
+			continue;
+		if (!pidfd_alive(c->v[i].pidfd)) {
+			entry_drop(c, i);
+			return 0;
+		}
+		c->v[i].used = ++c->clock;
+		return c->v[i].init;
+	}
+	return 0;
+}
+
+/* Under lock: takes ownership of pidfd. */
+static int cache_put(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init, int pidfd)
+{
+	if (c->n == c->cap) {
+		size_t victim = 0;
+
+		for (size_t i = c->n; i-- > 0;)
+			if (!pidfd_alive(c->v[i].pidfd))
+				entry_drop(c, i);
+		if (c->n == c->cap && c->cap >= NSCACHE_MAX) {
+			for (size_t i = 1; i < c->n; i++)
+				if (c->v[i].used < c->v[victim].used)
+					victim = i;
+			entry_drop(c, victim);
+		}
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 16;
+			struct ns_entry *v = realloc(c->v, cap * sizeof(*v));
+
+			if (!v) {
+				close(pidfd);
+				return -ENOMEM;
+			}
+			c->v = v;
+			c->cap = cap;
+		}
+	}
+	c->v[c->n++] = (struct ns_entry){dev, ino, init, pidfd, ++c->clock};
+	return 0;
+}
+
+/* Whether pid is the init (innermost pid 1) of namespace (dev, ino). */
+static int is_init_of(struct cg_nscache *c, pid_t pid, dev_t dev, ino_t ino, struct strbuf *sb,
+		      pid_t *ret_ppid)
+{
+	struct stat st;
+	pid_t ppid, inner;
+	int r;
+
+	r = pid_ns(c, pid, &st);
+	if (r < 0)
+		return r;
+	r = pid_read(c, pid, "status", sb);
+	if (r < 0)
+		return r;
+	r = cg_parse_status(sb->buf, &ppid, &inner);
+	if (r < 0)
+		return r;
+	if (ret_ppid)
+		*ret_ppid = st.st_dev == dev && st.st_ino == ino ? ppid : 0;
+	return st.st_dev == dev && st.st_ino == ino && inner == 1;
+}
+
+/* Find init of (dev, ino) starting from a member `pid`: up the parent chain while it stays
+ * in the namespace (the common case), else a scan of /proc (a process that entered the
+ * namespace with setns, e.g. `docker exec`, has its parent outside). */
+static int find_init(struct cg_nscache *c, pid_t pid, dev_t dev, ino_t ino, pid_t *ret)
+{
+	struct strbuf sb = STRBUF_INIT;
+	_cleanup_close_ int dfd = -1;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	for (pid_t p = pid; p > 0;) {
+		pid_t ppid;
+
+		r = is_init_of(c, p, dev, ino, &sb, &ppid);
+		if (r > 0) {
+			*ret = p;
+			goto out;
+		}
+		if (r < 0 && p == pid)
+			goto out;
+		if (r < 0)
+			break;
+		p = ppid;
+	}
+
+	dfd = openat(c->procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		r = -errno;
+		goto out;
+	}
+	dfd = -1;
+	r = -ESRCH;
+	while ((de = readdir(d))) {
+		pid_t cand;
+
+		if (parse_pid_field(de->d_name, strlen(de->d_name), &cand) < 0)
+			continue;
+		if (is_init_of(c, cand, dev, ino, &sb, NULL) > 0) {
+			*ret = cand;
+			r = 1;
+			break;
+		}
+	}
+	closedir(d);
+out:
+	sb_release(&sb);
+	return r < 0 ? r : 0;
+}
+
+static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino, pid_t *ret)
+{
+	struct strbuf sb = STRBUF_INIT;
+	pid_t init;
+	int pidfd, r;
+
+	pthread_mutex_lock(&c->lock);
+	init = cache_get(c, dev, ino);
+	pthread_mutex_unlock(&c->lock);
+	if (init > 0) {
+		*ret = init;
+		return 0;
+	}
+
+	r = find_init(c, member, dev, ino, &init);
+	if (r < 0)
+		return r;
+	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	if (pidfd < 0)
+		return proc_errno(-errno);
+	/* The pid may have been recycled between the scan and pidfd_open(): check again now
+	 * that the pidfd pins the process. */
+	r = is_init_of(c, init, dev, ino, &sb, NULL);
+	sb_release(&sb);
+	if (r <= 0) {
+		close(pidfd);
+		return r < 0 ? r : -ESRCH;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (cache_get(c, dev, ino) == 0)
+		r = cache_put(c, dev, ino, init, pidfd);
+	else
+		close(pidfd);
+	pthread_mutex_unlock(&c->lock);
+	if (r < 0)
+		return r;
+	*ret = init;
+	return 0;
+}
+
+/* Whether init of (dev, ino) is still the cached, live one: confirms a read made in between. */
+static bool init_still(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init)
+{
+	pid_t now;
+
+	pthread_mutex_lock(&c->lock);
+	now = cache_get(c, dev, ino);
+	pthread_mutex_unlock(&c->lock);
+	return now == init;
+}
+
+int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const char *controller,
+			pid_t tid, char **ret_path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *g = NULL, *i = NULL;
+	struct stat ns;
+	pid_t init = 0;
+	int r;
+
+	if (tid <= 0)
+		return -ESRCH;
+	r = pid_ns(c, tid, &ns);
+	if (r >= 0)
+		r = pid_read(c, tid, "cgroup", &sb);
+	if (r >= 0)
+		r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", h->version, controller, &g);
+	if (r < 0 || (ns.st_dev == c->self_dev && ns.st_ino == c->self_ino))
+		goto out;
+
+	r = init_of_ns(c, tid, ns.st_dev, ns.st_ino, &init);
+	if (r >= 0)
+		r = pid_read(c, init, "cgroup", &sb);
+	if (r >= 0)
+		r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", h->version, controller, &i);
+	if (r >= 0 && !init_still(c, ns.st_dev, ns.st_ino, init))
+		r = -ESRCH;
+out:
+	sb_release(&sb);
+	if (r < 0)
+		return r;
+	return cg_pick_container(g, i, ret_path);
+}

@@ -1,0 +1,171 @@
+/* Memory facts of one cgroup: the v1 and v2 backends behind cg_memory_read(). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "util/fileio.h"
+#include "util/parse.h"
+
+int cg_read_file(int rootfd, const char *path, const char *name, struct strbuf *sb)
+{
+	char rel[PATH_MAX];
+	const char *p = path;
+	int n;
+
+	while (*p == '/')
+		p++;
+	n = *p ? snprintf(rel, sizeof(rel), "%s/%s", p, name) : snprintf(rel, sizeof(rel), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	return read_file_at(rootfd, rel, sb);
+}
+
+int cg_read_limit(int rootfd, const char *path, const char *name, struct strbuf *sb,
+		  uint64_t *ret)
+{
+	int r = cg_read_file(rootfd, path, name, sb);
+
+	if (r < 0)
+		return r;
+	return cg_parse_limit(sb->buf ? sb->buf : "", ret);
+}
+
+int cg_read_min_limit(int rootfd, const char *path, const char *name, bool with_root,
+		      struct strbuf *sb, uint64_t *ret)
+{
+	char cur[PATH_MAX];
+	uint64_t min = CG_UNLIMITED;
+	size_t n = strlen(path);
+
+	if (n >= sizeof(cur))
+		return -ENAMETOOLONG;
+	memcpy(cur, path, n + 1);
+	for (;;) {
+		bool is_root = strcmp(cur, "/") == 0;
+		char *slash;
+		uint64_t v;
+		int r;
+
+		if (!is_root || with_root) {
+			r = cg_read_limit(rootfd, cur, name, sb, &v);
+			if (r < 0)
+				return r;
+			min = min_u64(min, v);
+		}
+		if (is_root)
+			break;
+		slash = strrchr(cur, '/');
+		if (slash == cur)
+			cur[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	*ret = min;
+	return 0;
+}
+
+static int read_u64_file(int rootfd, const char *path, const char *name, struct strbuf *sb,
+			 uint64_t *ret)
+{
+	int r = cg_read_file(rootfd, path, name, sb);
+
+	if (r < 0)
+		return r;
+	return parse_u64_line(sb->buf ? sb->buf : "", ret);
+}
+
+static int read_memstat(int rootfd, const char *path, enum cg_version v, struct strbuf *sb,
+			struct cg_memstat *ret)
+{
+	int r = cg_read_file(rootfd, path, "memory.stat", sb);
+
+	if (r < 0)
+		return r;
+	return cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
+}
+
+static int mem_v1_read(int rootfd, const char *path, struct cg_memory *ret)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct cg_memory m = {0};
+	uint64_t memsw_limit, memsw_usage;
+	int r;
+
+	r = cg_read_min_limit(rootfd, path, "memory.limit_in_bytes", true, &sb, &m.limit);
+	if (r >= 0)
+		r = read_u64_file(rootfd, path, "memory.usage_in_bytes", &sb, &m.usage);
+	if (r >= 0)
+		r = read_memstat(rootfd, path, CG_V1, &sb, &m.stat);
+	if (r < 0)
+		goto out;
+
+	/* memsw files exist only with swap accounting (swapaccount=1). */
+	r = cg_read_min_limit(rootfd, path, "memory.memsw.limit_in_bytes", true, &sb, &memsw_limit);
+	if (r == -ENOENT) {
+		r = 0;
+		goto done;
+	}
+	if (r >= 0)
+		r = read_u64_file(rootfd, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
+	if (r < 0)
+		goto out;
+	m.swap_accounted = true;
+	m.swap_limit = memsw_limit == CG_UNLIMITED ? CG_UNLIMITED : sat_sub(memsw_limit, m.limit);
+	m.swap_usage = sat_sub(memsw_usage, m.usage);
+done:
+	*ret = m;
+out:
+	sb_release(&sb);
+	return r;
+}
+
+static int mem_v2_read(int rootfd, const char *path, struct cg_memory *ret)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct cg_memory m = {0};
+	int r;
+
+	r = cg_read_min_limit(rootfd, path, "memory.max", false, &sb, &m.limit);
+	if (r >= 0)
+		r = read_u64_file(rootfd, path, "memory.current", &sb, &m.usage);
+	if (r >= 0)
+		r = read_memstat(rootfd, path, CG_V2, &sb, &m.stat);
+	if (r < 0)
+		goto out;
+
+	/* memory.swap.* exist only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount). */
+	r = cg_read_min_limit(rootfd, path, "memory.swap.max", false, &sb, &m.swap_limit);
+	if (r == -ENOENT) {
+		m.swap_limit = 0;
+		r = 0;
+		goto done;
+	}
+	if (r >= 0)
+		r = read_u64_file(rootfd, path, "memory.swap.current", &sb, &m.swap_usage);
+	if (r < 0)
+		goto out;
+	m.swap_accounted = true;
+done:
+	*ret = m;
+out:
+	sb_release(&sb);
+	return r;
+}
+
+const struct cg_mem_ops cg_mem_v1_ops = {.read = mem_v1_read};
+const struct cg_mem_ops cg_mem_v2_ops = {.read = mem_v2_read};
+
+int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+{
+	if (!h->mem || h->rootfd < 0)
+		return -EOPNOTSUPP;
+	if (path[0] != '/')
+		return -EINVAL;
+	/* A path that could climb out of the hierarchy is never opened. */
+	if (strstr(path, "/../") || strstr(path, "/./") ||
+	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		return -EINVAL;
+	return h->mem->read(h->rootfd, path, ret);
+}

@@ -1,0 +1,194 @@
+/* vprocfs: serves container-correct /proc files over FUSE. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/daemon.h"
+
+#ifndef VPROCFS_VERSION
+#define VPROCFS_VERSION "0.1.0"
+#endif
+#define DEFAULT_MOUNTPOINT "/var/lib/vprocfs"
+
+/* Forced last so that no -o can undo them. */
+#define FORCED_OPTS "ro,allow_other,default_permissions,nosuid,nodev,noexec,fsname=vprocfs,subtype=vprocfs"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vprocfs [OPTIONS] [MOUNTPOINT]\n"
+		"\n"
+		"Serves /proc files computed for the container of the process that reads them.\n"
+		"Bind-mount MOUNTPOINT/proc/meminfo over a container's /proc/meminfo.\n"
+		"Runs in the foreground. MOUNTPOINT defaults to " DEFAULT_MOUNTPOINT
+		" (created if missing).\n"
+		"\n"
+		"Options:\n"
+		"  -o OPT[,OPT...]  extra FUSE mount options (ro, allow_other, nosuid, nodev,\n"
+		"                   noexec and default_permissions are always applied)\n"
+		"  -t, --threads N  worker threads serving requests (default 4)\n"
+		"  -d, --debug      log every FUSE request to stderr\n"
+		"  -h, --help       show this help and exit\n"
+		"  -V, --version    show the version and exit\n");
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int vp_daemon_init(struct vp_daemon *d)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->meminfo_fd = -1;
+	d->layout.memory.rootfd = -1;
+	clock_gettime(CLOCK_REALTIME, &d->started);
+	r = cg_layout_discover(&d->layout);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: no memory cgroup controller found: %s\n", strerror(-r));
+		return r;
+	}
+	r = cg_nscache_new("/proc", &d->ns);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: cannot open /proc: %s\n", strerror(-r));
+		return r;
+	}
+	d->meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	if (d->meminfo_fd < 0) {
+		r = -errno;
+		fprintf(stderr, "vprocfs: cannot open /proc/meminfo: %s\n", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+void vp_daemon_done(struct vp_daemon *d)
+{
+	if (d->meminfo_fd >= 0)
+		close(d->meminfo_fd);
+	cg_nscache_free(d->ns);
+	cg_layout_done(&d->layout);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"debug", no_argument, NULL, 'd'},
+		{"threads", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_session *se = NULL;
+	struct vp_daemon d;
+	char mp[PATH_MAX], msg[512];
+	const char *mountpoint = DEFAULT_MOUNTPOINT;
+	bool debug = false;
+	unsigned threads = 4;
+	char *end;
+	long n;
+	int c, r, ret = 1;
+
+	if (fuse_opt_add_arg(&args, argv[0]) < 0)
+		return 1;
+	while ((c = getopt_long(argc, argv, "+hVdo:t:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			fuse_opt_free_args(&args);
+			return 0;
+		case 'V':
+			printf("vprocfs %s (libfuse %s)\n", VPROCFS_VERSION, fuse_pkgversion());
+			fuse_opt_free_args(&args);
+			return 0;
+		case 'd':
+			debug = true;
+			break;
+		case 't':
+			n = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || n < 1 || n > 256) {
+				fprintf(stderr, "vprocfs: --threads wants 1..256\n");
+				goto out_args;
+			}
+			threads = (unsigned)n;
+			break;
+		case 'o':
+			if (fuse_opt_add_arg(&args, "-o") < 0 || fuse_opt_add_arg(&args, optarg) < 0)
+				goto out_args;
+			break;
+		default:
+			usage(stderr);
+			goto out_args;
+		}
+	}
+	if (optind < argc)
+		mountpoint = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "vprocfs: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		goto out_args;
+	}
+	if (fuse_opt_add_arg(&args, "-o") < 0 || fuse_opt_add_arg(&args, FORCED_OPTS) < 0 ||
+	    (debug && fuse_opt_add_arg(&args, "-d") < 0))
+		goto out_args;
+
+	r = mkdir_p(mountpoint);
+	if (r < 0 || !realpath(mountpoint, mp)) {
+		fprintf(stderr, "vprocfs: mount point %s: %s\n", mountpoint,
+			strerror(r < 0 ? -r : errno));
+		goto out_args;
+	}
+	r = fs_clear_stale_mount(mp, msg, sizeof(msg));
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: %s\n", msg);
+		goto out_args;
+	}
+	if (vp_daemon_init(&d) < 0)
+		goto out_daemon;
+	d.debug = debug;
+
+	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &d);
+	if (!se)
+		goto out_daemon;
+	if (fuse_session_mount(se, mp) != 0)
+		goto out_session;
+	fprintf(stderr, "vprocfs: serving %s (memory: %s at %s)\n", mp,
+		cg_version_name(d.layout.memory.version), d.layout.memory.mount);
+	r = fs_loop_run(se, threads);
+	if (r < 0)
+		fprintf(stderr, "vprocfs: cannot start workers: %s\n", strerror(-r));
+	ret = r < 0 ? 1 : 0;
+	fuse_session_unmount(se);
+out_session:
+	fuse_session_destroy(se);
+out_daemon:
+	vp_daemon_done(&d);
+out_args:
+	fuse_opt_free_args(&args);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* Strict number parsing: a token must be consumed whole; overflow is an error. */
+#ifndef VP_UTIL_PARSE_H
+#define VP_UTIL_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decimal unsigned 64-bit from exactly s[0..n): no sign, no spaces, no empty. -EINVAL / -ERANGE. */
+int parse_u64_n(const char *s, size_t n, uint64_t *ret);
+/* Same for a NUL-terminated string. */
+int parse_u64(const char *s, uint64_t *ret);
+/* Like parse_u64 but a single trailing '\n' is allowed (the shape of one-value kernel files). */
+int parse_u64_line(const char *s, uint64_t *ret);
+/* Saturating arithmetic. */
+static inline uint64_t sat_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+#endif
