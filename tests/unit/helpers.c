@@ -1,0 +1,81 @@
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+char *fixture(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	long n;
+
+	cr_assert_not_null(f, "fixture %s missing (run from tests/)", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+char *replace_line(const char *text, const char *prefix, const char *line)
+{
+	const char *p = strstr(text, prefix), *eol;
+	char *out;
+
+	cr_assert_not_null(p, "no line %s", prefix);
+	eol = strchr(p, '\n');
+	cr_assert_not_null(eol);
+	out = malloc(strlen(text) + strlen(line) + 1);
+	cr_assert_not_null(out);
+	sprintf(out, "%.*s%s%s", (int)(p - text), text, line, eol);
+	return out;
+}
+
+char *tmpdir_new(void)
+{
+	char *d = strdup("/tmp/vprocfs-unit-XXXXXX");
+
+	cr_assert_not_null(mkdtemp(d));
+	return d;
+}
+
+void tmp_write(const char *dir, const char *rel, const char *content)
+{
+	char path[4096], cmd[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	cr_assert_eq(system(cmd), 0);
+	f = fopen(path, "we");
+	cr_assert_not_null(f, "%s", path);
+	fputs(content, f);
+	fclose(f);
+}
+
+char *tmp_copy_tree(const char *fixture_dir)
+{
+	char *d = tmpdir_new();
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "cp -a '%s'/. '%s'/", fixture_dir, d);
+	cr_assert_eq(system(cmd), 0);
+	return d;
+}
+
+void tmp_remove(char *dir)
+{
+	char cmd[4200];
+
+	if (!dir)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(dir);
+}

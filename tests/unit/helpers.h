@@ -1,0 +1,19 @@
+/* Shared helpers of the unit tests. Tests run from tests/ (the Makefile cds there). */
+#ifndef VP_TESTS_HELPERS_H
+#define VP_TESTS_HELPERS_H
+
+#include <stddef.h>
+
+/* The whole file at path (relative to tests/), malloc()ed; aborts the test if missing. */
+char *fixture(const char *path);
+/* text with the line starting with `prefix` replaced by `line` (no newline), malloc()ed. */
+char *replace_line(const char *text, const char *prefix, const char *line);
+/* A fresh temporary directory (malloc()ed path). */
+char *tmpdir_new(void);
+/* Write content to dir/rel, creating parent directories. */
+void tmp_write(const char *dir, const char *rel, const char *content);
+/* Copy a fixture directory tree to a fresh temporary directory (malloc()ed path). */
+char *tmp_copy_tree(const char *fixture_dir);
+void tmp_remove(char *dir);
+
+#endif

@@ -1,0 +1,196 @@
+/* cg_caller_container() against a fake /proc: directories named after real pids (children
+ * this test forks, so that pidfds work), namespaces stood in for by hard links (one inode per
+ * "namespace"). No root needed. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/caller.h"
+#include "helpers.h"
+
+static char *proc;
+static struct cg_layout layout = {.memory = {.version = CG_V2, .rootfd = -1}};
+
+static pid_t spawn(void)
+{
+	pid_t p = fork();
+
+	cr_assert_geq(p, 0);
+	if (p == 0) {
+		pause();
+		_exit(0);
+	}
+	return p;
+}
+
+static void reap(pid_t p)
+{
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+}
+
+static void link_ns(const char *ns, pid_t pid)
+{
+	char a[4200], b[4200], cmd[9000];
+
+	snprintf(a, sizeof(a), "%s/ns-%s", proc, ns);
+	snprintf(b, sizeof(b), "%s/%d/ns/pid", proc, (int)pid);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%d/ns' && ln -f '%s' '%s'", proc, (int)pid, a, b);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* A process of the fake /proc: its namespace, NSpid and cgroup. */
+static void fake(pid_t pid, const char *ns, pid_t ppid, const char *nspid, const char *cgroup)
+{
+	char rel[64], text[256];
+
+	link_ns(ns, pid);
+	snprintf(rel, sizeof(rel), "%d/status", (int)pid);
+	snprintf(text, sizeof(text), "Name:\tx\nPPid:\t%d\nNSpid:\t%s\n", (int)ppid, nspid);
+	tmp_write(proc, rel, text);
+	snprintf(rel, sizeof(rel), "%d/cgroup", (int)pid);
+	snprintf(text, sizeof(text), "0::%s\n", cgroup);
+	tmp_write(proc, rel, text);
+}
+
+static void setup(void)
+{
+	proc = tmpdir_new();
+	tmp_write(proc, "ns-host", "");
+	tmp_write(proc, "ns-ctr", "");
+	link_ns("host", 0);
+	{
+		char cmd[9000];
+
+		snprintf(cmd, sizeof(cmd), "mv '%s/0' '%s/self'", proc, proc);
+		cr_assert_eq(system(cmd), 0);
+	}
+}
+
+static void teardown(void)
+{
+	tmp_remove(proc);
+}
+
+TestSuite(caller, .init = setup, .fini = teardown);
+
+static int container(struct cg_nscache *c, pid_t tid, char **ret)
+{
+	return cg_caller_container(c, &layout.memory, "memory", tid, ret);
+}
+
+Test(caller, host_namespace_caller_gets_own_cgroup)
+{
+	struct cg_nscache *c;
+	char *p;
+	pid_t a = spawn();
+
+	fake(a, "host", 1, "55", "/pod/ctr");
+	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	cr_assert_eq(container(c, a, &p), 0);
+	cr_assert_str_eq(p, "/pod/ctr");
+	free(p);
+	cr_assert_eq(cg_nscache_size(c), 0);
+	cg_nscache_free(c);
+	reap(a);
+}
+
+Test(caller, systemd_container_via_parent_chain)
+{
+	struct cg_nscache *c;
+	char *p;
+	pid_t init = spawn(), worker = spawn();
+
+	fake(init, "ctr", 1, "900\t1", "/ctr/init.scope");
+	fake(worker, "ctr", init, "901\t7", "/ctr/system.slice/x.service");
+	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	cr_assert_eq(container(c, worker, &p), 0);
+	cr_assert_str_eq(p, "/ctr");
+	free(p);
+	cr_assert_eq(cg_nscache_size(c), 1);
+	/* Cached: the init's status is no longer needed. */
+	cr_assert_eq(container(c, worker, &p), 0);
+	cr_assert_str_eq(p, "/ctr");
+	free(p);
+	cg_nscache_free(c);
+	reap(worker);
+	reap(init);
+}
+
+Test(caller, setns_member_found_by_scan_and_pod_sibling_rule)
+{
+	struct cg_nscache *c;
+	char *p;
+	pid_t init = spawn(), exec = spawn();
+
+	/* The exec'd process's parent is outside the namespace (like docker exec). */
+	fake(init, "ctr", 1, "900\t1", "/pod/pause");
+	fake(exec, "ctr", 1, "901\t12", "/pod/app");
+	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	cr_assert_eq(container(c, exec, &p), 0);
+	cr_assert_str_eq(p, "/pod/app");
+	free(p);
+	cg_nscache_free(c);
+	reap(exec);
+	reap(init);
+}
+
+Test(caller, exited_caller_and_dead_init)
+{
+	struct cg_nscache *c;
+	char *p = NULL;
+	pid_t init = spawn(), worker = spawn(), init2;
+
+	fake(init, "ctr", 1, "900\t1", "/ctr");
+	fake(worker, "ctr", init, "901\t2", "/ctr/app");
+	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	/* A caller whose /proc entry is gone has exited. */
+	cr_assert_eq(container(c, 999999, &p), -ESRCH);
+	cr_assert_eq(container(c, 0, &p), -ESRCH);
+	cr_assert_null(p);
+	cr_assert_eq(container(c, worker, &p), 0);
+	free(p);
+	/* init dies; its pid entry lingers in our fake /proc (as if recycled by another
+	 * process): the pidfd tells, and the stale entry is never used. */
+	reap(init);
+	cr_assert_eq(container(c, worker, &p), -ESRCH);
+	cr_assert_eq(cg_nscache_size(c), 0);
+	/* A new init appears for the namespace: found afresh. */
+	init2 = spawn();
+	fake(init2, "ctr", 1, "950\t1", "/ctr2");
+	fake(worker, "ctr", init2, "901\t2", "/ctr2/app");
+	{
+		char cmd[4300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/%d'", proc, (int)init);
+		cr_assert_eq(system(cmd), 0);
+	}
+	cr_assert_eq(container(c, worker, &p), 0);
+	cr_assert_str_eq(p, "/ctr2");
+	free(p);
+	cg_nscache_free(c);
+	reap(worker);
+	reap(init2);
+}
+
+Test(caller, real_proc_self)
+{
+	struct cg_nscache *c;
+	char *p;
+	struct cg_layout real;
+
+	/* The running test process, through the real /proc and the host's layout. */
+	if (cg_layout_discover(&real) < 0)
+		cr_skip_test("SKIPPED: no memory cgroup controller on this host");
+	cr_assert_eq(cg_nscache_new("/proc", &c), 0);
+	cr_assert_eq(cg_caller_container(c, &real.memory, "memory", getpid(), &p), 0);
+	cr_assert_eq(p[0], '/');
+	free(p);
+	cg_nscache_free(c);
+	cg_layout_done(&real);
+}

@@ -1,0 +1,161 @@
+/* cg_memory_read() over fixture trees of real v1 and v2 hosts. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cgroup/cgroup.h"
+#include "helpers.h"
+
+static struct cg_layout layout;
+static char *tree;
+
+static void open_tree(const char *fixture_dir, enum cg_version v)
+{
+	tree = tmp_copy_tree(fixture_dir);
+	cr_assert_eq(cg_layout_from_dir(tree, v, &layout), 0);
+}
+
+static void close_tree(void)
+{
+	cg_layout_done(&layout);
+	tmp_remove(tree);
+	tree = NULL;
+}
+
+static int read_mem(const char *path, struct cg_memory *m)
+{
+	return cg_memory_read(&layout.memory, path, m);
+}
+
+Test(memory_v2, container_limits_usage_swap)
+{
+	struct cg_memory m;
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
+	cr_assert_eq(m.limit, 268435456);
+	cr_assert_eq(m.usage, 121401344);
+	cr_assert(m.swap_accounted);
+	cr_assert_eq(m.swap_limit, 134217728);
+	cr_assert_eq(m.swap_usage, 0);
+	cr_assert_eq(m.stat.anon, 76025856);
+	close_tree();
+}
+
+Test(memory_v2, pod_limit_applies_to_child_without_one)
+{
+	struct cg_memory m;
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	tmp_write(tree, "vp_fixture/ctr/memory.max", "max\n");
+	tmp_write(tree, "vp_fixture/ctr/memory.swap.max", "max\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
+	cr_assert_eq(m.limit, 536870912);
+	cr_assert_eq(m.swap_limit, CG_UNLIMITED);
+	/* The pod as the container: its own figures. */
+	cr_assert_eq(read_mem("/vp_fixture", &m), 0);
+	cr_assert_eq(m.limit, 536870912);
+	cr_assert_eq(m.usage, 121659392);
+	close_tree();
+}
+
+Test(memory_v2, lower_ancestor_limit_wins)
+{
+	struct cg_memory m;
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	tmp_write(tree, "vp_fixture/memory.max", "104857600\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
+	cr_assert_eq(m.limit, 104857600);
+	close_tree();
+}
+
+Test(memory_v2, no_swap_accounting)
+{
+	struct cg_memory m;
+	char p[4200];
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	snprintf(p, sizeof(p), "%s/vp_fixture/ctr/memory.swap.max", tree);
+	cr_assert_eq(remove(p), 0);
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
+	cr_assert_not(m.swap_accounted);
+	close_tree();
+}
+
+Test(memory_v2, missing_or_malformed_files_fail)
+{
+	struct cg_memory m = {.limit = 1};
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	cr_assert_eq(read_mem("/vp_fixture/gone", &m), -ENOENT);
+	tmp_write(tree, "vp_fixture/ctr/memory.max", "lots\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
+	tmp_write(tree, "vp_fixture/ctr/memory.max", "");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
+	tmp_write(tree, "vp_fixture/ctr/memory.max", "99999999999999999999999\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -ERANGE);
+	tmp_write(tree, "vp_fixture/ctr/memory.max", "max\n");
+	tmp_write(tree, "vp_fixture/memory.max", "garbage\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
+	tmp_write(tree, "vp_fixture/memory.max", "max\n");
+	tmp_write(tree, "vp_fixture/ctr/memory.current", "\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
+	tmp_write(tree, "vp_fixture/ctr/memory.current", "4096\n");
+	tmp_write(tree, "vp_fixture/ctr/memory.stat", "anon oops\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
+	tmp_write(tree, "vp_fixture/ctr/memory.stat", "anon 1\n");
+	tmp_write(tree, "vp_fixture/ctr/memory.swap.current", "x\n");
+	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
+	/* Nothing was written by the failures. */
+	cr_assert_eq(m.limit, 1);
+	/* Paths that could leave the hierarchy are refused. */
+	cr_assert_eq(read_mem("/vp_fixture/../..", &m), -EINVAL);
+	cr_assert_eq(read_mem("relative", &m), -EINVAL);
+	close_tree();
+}
+
+Test(memory_v1, capture_with_memsw)
+{
+	struct cg_memory m;
+
+	open_tree("fixtures/v1/cgroup", CG_V1);
+	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
+	cr_assert_eq(m.limit, 268435456);
+	cr_assert_eq(m.usage, 42950656);
+	cr_assert(m.swap_accounted);
+	/* memsw 384 MiB - memory 256 MiB. */
+	cr_assert_eq(m.swap_limit, 134217728);
+	cr_assert_eq(m.swap_usage, 43470848 - 42950656);
+	cr_assert_eq(m.stat.file, 42237952);
+	/* The pod: its own limit; memsw unlimited means unlimited swap. */
+	cr_assert_eq(read_mem("/pod", &m), 0);
+	cr_assert_eq(m.limit, 536870912);
+	cr_assert_eq(m.swap_limit, CG_UNLIMITED);
+	close_tree();
+}
+
+Test(memory_v1, unlimited_child_under_limited_pod_and_no_memsw)
+{
+	struct cg_memory m;
+	char p[4200];
+
+	open_tree("fixtures/v1/cgroup", CG_V1);
+	tmp_write(tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
+	snprintf(p, sizeof(p), "%s/pod/ctr/memory.memsw.limit_in_bytes", tree);
+	cr_assert_eq(remove(p), 0);
+	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
+	cr_assert_eq(m.limit, 536870912);
+	cr_assert_not(m.swap_accounted);
+	close_tree();
+}
+
+Test(memory, layout_without_controller)
+{
+	struct cg_hier none = {.version = CG_NONE, .rootfd = -1};
+	struct cg_memory m;
+
+	cr_assert_eq(cg_memory_read(&none, "/a", &m), -EOPNOTSUPP);
+	cr_assert_eq(cg_layout_from_dir("/nonexistent-vprocfs", CG_V2, &layout), -ENOENT);
+}
