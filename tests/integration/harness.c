@@ -1,0 +1,385 @@
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FUSE_SUPER_MAGIC 0x65735546
+
+static char cgmount[256];
+static int cgversion;
+static char created[32][512];
+static int ncreated;
+
+static void msleep(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+static void find_memory_cgroup(void)
+{
+	FILE *f;
+	char line[1024];
+
+	if (cgversion)
+		return;
+	f = fopen("/proc/self/mountinfo", "re");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char mp[256], fstype[64], opts[512];
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
+		    sscanf(sep + 3, "%63s %*s %511s", fstype, opts) != 2)
+			continue;
+		if (strcmp(fstype, "cgroup") == 0 && strstr(opts, "memory") && !cgversion) {
+			snprintf(cgmount, sizeof(cgmount), "%s", mp);
+			cgversion = 1;
+		} else if (strcmp(fstype, "cgroup2") == 0 && !cgversion) {
+			char p[600], ctl[256] = "";
+			FILE *c;
+
+			snprintf(p, sizeof(p), "%s/cgroup.controllers", mp);
+			c = fopen(p, "re");
+			if (c && fgets(ctl, sizeof(ctl), c) && strstr(ctl, "memory")) {
+				snprintf(cgmount, sizeof(cgmount), "%s", mp);
+				cgversion = 2;
+			}
+			if (c)
+				fclose(c);
+		}
+	}
+	fclose(f);
+}
+
+bool cg_is_v2(void)
+{
+	find_memory_cgroup();
+	return cgversion == 2;
+}
+
+const char *cg_mount(void)
+{
+	find_memory_cgroup();
+	return cgmount;
+}
+
+void require_capable(void)
+{
+	const char *why = NULL;
+
+	find_memory_cgroup();
+	if (geteuid() != 0)
+		why = "not running as root";
+	else if (access("/dev/fuse", R_OK | W_OK) != 0)
+		why = "no usable /dev/fuse";
+	else if (!cgversion)
+		why = "no memory cgroup controller mounted";
+	else if (access(cgmount, W_OK) != 0)
+		why = "memory cgroup hierarchy not writable";
+	if (why) {
+		fprintf(stderr, "\n*** SKIPPED integration test: %s ***\n\n", why);
+		cr_skip_test("SKIPPED: %s", why);
+	}
+}
+
+const char *meminfo_path(const struct daemon *d)
+{
+	static __thread char p[300];
+
+	snprintf(p, sizeof(p), "%s/proc/meminfo", d->mnt);
+	return p;
+}
+
+static bool serving(const char *mnt)
+{
+	struct statfs sf;
+	char p[300];
+
+	snprintf(p, sizeof(p), "%s/proc/meminfo", mnt);
+	return statfs(mnt, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC && access(p, R_OK) == 0;
+}
+
+int daemon_start_at(struct daemon *d, const char *mnt, int wait_ms, bool until_exit)
+{
+	const char *bin = getenv("VPROCFS_BIN");
+	int status;
+
+	cr_assert_not_null(bin, "VPROCFS_BIN not set (run through make test)");
+	snprintf(d->mnt, sizeof(d->mnt), "%s", mnt);
+	snprintf(d->log, sizeof(d->log), "%s.log", mnt);
+	d->pid = fork();
+	cr_assert_geq(d->pid, 0);
+	if (d->pid == 0) {
+		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(bin, "vprocfs", mnt, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < wait_ms / 10; i++) {
+		pid_t w = waitpid(d->pid, &status, WNOHANG);
+
+		if (w == d->pid) {
+			d->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		if (!until_exit && serving(mnt))
+			return -1;
+		msleep(10);
+	}
+	return -1;
+}
+
+void daemon_start(struct daemon *d)
+{
+	char tmpl[] = "/tmp/vprocfs-it-XXXXXX";
+	int r;
+
+	cr_assert_not_null(mkdtemp(tmpl));
+	r = daemon_start_at(d, tmpl, 10000, false);
+	if (r != -1 || !serving(tmpl)) {
+		daemon_dump_log(d);
+		cr_assert_fail("daemon did not start serving (exit %d)", r);
+	}
+}
+
+void daemon_dump_log(const struct daemon *d)
+{
+	char buf[8192];
+	ssize_t n = read_whole(d->log, buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = '\0';
+		fprintf(stderr, "---- daemon log %s ----\n%s---- end ----\n", d->log, buf);
+	}
+}
+
+void daemon_stop(struct daemon *d)
+{
+	struct statfs sf;
+	int status = -1;
+
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGTERM);
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid)
+			break;
+		msleep(10);
+		status = -1;
+	}
+	if (status == -1) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, &status, 0);
+		daemon_dump_log(d);
+		cr_assert_fail("daemon did not exit within 10 s of SIGTERM");
+	}
+	d->pid = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		daemon_dump_log(d);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "daemon exit status %#x after SIGTERM", status);
+	cr_assert(statfs(d->mnt, &sf) == 0 && sf.f_type != FUSE_SUPER_MAGIC,
+		  "mount still present after SIGTERM");
+	rmdir(d->mnt);
+	unlink(d->log);
+}
+
+const char *cg_create(const char *name)
+{
+	char *p;
+
+	find_memory_cgroup();
+	cr_assert_lt(ncreated, 32);
+	p = created[ncreated];
+	snprintf(p, sizeof(created[0]), "%s/vprocfs-test-%d-%s", cgmount, (int)getpid(), name);
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		cr_assert_fail("mkdir %s: %s", p, strerror(errno));
+	ncreated++;
+	if (cgversion == 2 && strchr(name, '/')) {
+		/* Enable memory in the parent so the child gets memory.* files. */
+		char parent[600];
+		FILE *f;
+
+		snprintf(parent, sizeof(parent), "%s", p);
+		*strrchr(parent, '/') = '\0';
+		strcat(parent, "/cgroup.subtree_control");
+		f = fopen(parent, "we");
+		cr_assert_not_null(f);
+		fputs("+memory", f);
+		fclose(f);
+	}
+	return p;
+}
+
+static void write_file(const char *dir, const char *name, const char *value)
+{
+	char p[700];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "we");
+	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
+	cr_assert_geq(fputs(value, f), 0);
+	cr_assert_eq(fclose(f), 0, "writing %s to %s: %s", value, p, strerror(errno));
+}
+
+void cg_set_limit(const char *dir, unsigned long long bytes)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%llu", bytes);
+	write_file(dir, cg_is_v2() ? "memory.max" : "memory.limit_in_bytes", v);
+}
+
+void kill_members_of(const char *dir)
+{
+	char p[700];
+
+	for (int round = 0; round < 100; round++) {
+		FILE *f;
+		int pid, n = 0;
+
+		snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+		f = fopen(p, "re");
+		if (!f)
+			return;
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, SIGKILL);
+			n++;
+		}
+		fclose(f);
+		if (!n)
+			return;
+		msleep(10);
+	}
+}
+
+void cg_cleanup(void)
+{
+	/* Children were created after parents: remove in reverse. */
+	for (int i = ncreated - 1; i >= 0; i--) {
+		kill_members_of(created[i]);
+		for (int t = 0; t < 200 && rmdir(created[i]) != 0 && errno == EBUSY; t++)
+			msleep(10);
+	}
+	ncreated = 0;
+}
+
+static int run(const char *dir, const char *const argv[], char *out, size_t outsz)
+{
+	int pfd[2], status;
+	size_t used = 0;
+	pid_t pid;
+
+	cr_assert_eq(pipe(pfd), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		if (dir) {
+			char p[700];
+			FILE *f;
+
+			snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+			f = fopen(p, "we");
+			if (!f || fprintf(f, "%d", (int)getpid()) < 0 || fclose(f) != 0) {
+				perror("joining cgroup");
+				_exit(126);
+			}
+		}
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		ssize_t n = read(pfd[0], out + used, outsz - 1 - used);
+
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (used == outsz - 1)
+			break;
+	}
+	out[used] = '\0';
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
+		     size_t outsz)
+{
+	char full[8192];
+	const char *argv[] = {"unshare", "--pid", "--fork", "--mount", "--propagation", "private",
+			      "--mount-proc", "sh", "-c", full, NULL};
+
+	snprintf(full, sizeof(full), "mount --bind '%s' /proc/meminfo || exit 99\n%s",
+		 meminfo_path(d), script);
+	return run(dir, argv, out, outsz);
+}
+
+int run_in_cgroup(const char *dir, const char *script, char *out, size_t outsz)
+{
+	const char *argv[] = {"sh", "-c", script, NULL};
+
+	return run(dir, argv, out, outsz);
+}
+
+unsigned long long meminfo_value(const char *text, const char *key)
+{
+	char pat[80];
+	const char *p;
+	unsigned long long v;
+
+	snprintf(pat, sizeof(pat), "%s:", key);
+	p = strstr(text, pat);
+	while (p && p != text && p[-1] != '\n')
+		p = strstr(p + 1, pat);
+	cr_assert_not_null(p, "no %s in:\n%s", key, text);
+	cr_assert_eq(sscanf(p + strlen(pat), "%llu", &v), 1);
+	return v;
+}
+
+ssize_t read_whole(const char *path, char *buf, size_t sz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t used = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, buf + used, sz - used);
+
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (n == 0 || used + (size_t)n == sz) {
+			used += (size_t)n;
+			break;
+		}
+		used += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)used;
+}

@@ -1,0 +1,53 @@
+/* Integration test harness: a real vprocfs mount, real cgroups, real namespaces. Needs root
+ * and /dev/fuse; without them every test is reported SKIPPED (loudly), never passed. */
+#ifndef VP_TESTS_HARNESS_H
+#define VP_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct daemon {
+	pid_t pid;
+	char mnt[256];
+	char log[300];
+};
+
+/* Skips the current test, loudly, unless root with /dev/fuse and a writable memory cgroup. */
+void require_capable(void);
+/* Start build/vprocfs (VPROCFS_BIN) on a fresh mount point and wait until it serves. */
+void daemon_start(struct daemon *d);
+/* Start on an existing mount point; returns the exit status if it exited within `wait_ms`,
+ * or -1 if it is running (then d->pid is set). Unless until_exit, returns -1 as soon as the
+ * mount serves. */
+int daemon_start_at(struct daemon *d, const char *mnt, int wait_ms, bool until_exit);
+/* SIGTERM; asserts a clean exit (status 0) and that the mount is gone. */
+void daemon_stop(struct daemon *d);
+void daemon_dump_log(const struct daemon *d);
+/* "<mnt>/proc/meminfo" */
+const char *meminfo_path(const struct daemon *d);
+
+/* Test cgroups in the memory hierarchy, named vprocfs-test-<pid>-<name>; removed (their
+ * processes killed) by cg_cleanup(), which every test's fini calls. */
+const char *cg_create(const char *name);            /* returns the absolute directory */
+void cg_set_limit(const char *dir, unsigned long long bytes);
+void cg_cleanup(void);
+/* SIGKILL every process in cgroup dir and wait until it is empty. */
+void kill_members_of(const char *dir);
+bool cg_is_v2(void);
+const char *cg_mount(void); /* the memory hierarchy's mount point */
+
+/* Run `script` with sh in a fresh pid+mount namespace whose process starts in cgroup `dir`
+ * (NULL: stay where we are), with the daemon's meminfo bind-mounted over /proc/meminfo.
+ * Captures stdout (and stderr) into out; returns the exit status. */
+int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
+		     size_t outsz);
+/* Run `script` with sh without namespaces, in cgroup dir. */
+int run_in_cgroup(const char *dir, const char *script, char *out, size_t outsz);
+
+/* The number after "<key>:" in meminfo-style text, in kB; aborts the test if absent. */
+unsigned long long meminfo_value(const char *text, const char *key);
+/* Read a whole file with one open/read loop/close. Returns bytes or -errno. */
+ssize_t read_whole(const char *path, char *buf, size_t sz);
+
+#endif
