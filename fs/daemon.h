@@ -6,6 +6,7 @@
 #define FUSE_USE_VERSION 31
 
 #include <fuse_lowlevel.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
@@ -14,12 +15,18 @@
 #include "cgroup/cgroup.h"
 #include "util/strbuf.h"
 
+struct fs_handle;
+
 struct vp_daemon {
 	struct cg_layout layout;
 	struct cg_nscache *ns;
 	int meminfo_fd; /* the host's /proc/meminfo, read with pread() */
 	struct timespec started;
 	bool debug;
+	/* Open file handles, so that those whose RELEASE never came (the daemon stopped with
+	 * releases still queued) are freed at exit. */
+	pthread_mutex_t handles_lock;
+	struct fs_handle *handles;
 };
 
 /* A file vprocfs serves: renders the file for the caller with TID tid into out. */
@@ -53,6 +60,8 @@ extern const struct fuse_lowlevel_ops fs_ops;
 int fs_loop_run(struct fuse_session *se, unsigned nthreads);
 
 int vp_daemon_init(struct vp_daemon *d);
+/* Free every handle still open (at exit). */
+void fs_handles_free_all(struct vp_daemon *d);
 void vp_daemon_done(struct vp_daemon *d);
 
 /* Mount point housekeeping: -EBUSY when a live vprocfs serves mountpoint; a stale one (its

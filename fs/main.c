@@ -66,6 +66,7 @@ int vp_daemon_init(struct vp_daemon *d)
 	memset(d, 0, sizeof(*d));
 	d->meminfo_fd = -1;
 	d->layout.memory.rootfd = -1;
+	pthread_mutex_init(&d->handles_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &d->started);
 	r = cg_layout_discover(&d->layout);
 	if (r < 0) {
@@ -88,6 +89,8 @@ int vp_daemon_init(struct vp_daemon *d)
 
 void vp_daemon_done(struct vp_daemon *d)
 {
+	fs_handles_free_all(d);
+	pthread_mutex_destroy(&d->handles_lock);
 	if (d->meminfo_fd >= 0)
 		close(d->meminfo_fd);
 	cg_nscache_free(d->ns);

@@ -19,7 +19,40 @@ struct fs_handle {
 	struct strbuf snap;
 	struct strbuf scratch;
 	bool have; /* snap holds a rendering */
+	struct fs_handle *prev, *next; /* vp_daemon.handles */
 };
+
+static void handle_link(struct vp_daemon *d, struct fs_handle *h)
+{
+	pthread_mutex_lock(&d->handles_lock);
+	h->next = d->handles;
+	if (h->next)
+		h->next->prev = h;
+	d->handles = h;
+	pthread_mutex_unlock(&d->handles_lock);
+}
+
+static void handle_free(struct vp_daemon *d, struct fs_handle *h)
+{
+	pthread_mutex_lock(&d->handles_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		d->handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&d->handles_lock);
+	sb_release(&h->snap);
+	sb_release(&h->scratch);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+void fs_handles_free_all(struct vp_daemon *d)
+{
+	while (d->handles)
+		handle_free(d, d->handles);
+}
 
 static struct vp_daemon *daemon_of(fuse_req_t req)
 {
@@ -160,11 +193,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1; /* never the page cache: it would serve stale or foreign views */
 	fi->keep_cache = 0;
 	fi->noflush = 1;
-	if (fuse_reply_open(req, fi) != 0) {
-		/* The opener was interrupted: the kernel will not send RELEASE for it. */
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-	}
+	handle_link(daemon_of(req), h);
+	/* If the opener was interrupted, the kernel will not send RELEASE for it. */
+	if (fuse_reply_open(req, fi) != 0)
+		handle_free(daemon_of(req), h);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -208,10 +240,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	 * before op_read has unlocked: wait for it to let go before freeing. */
 	pthread_mutex_lock(&h->lock);
 	pthread_mutex_unlock(&h->lock);
-	sb_release(&h->snap);
-	sb_release(&h->scratch);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	handle_free(daemon_of(req), h);
 	fuse_reply_err(req, 0);
 }
 

@@ -200,6 +200,19 @@ void daemon_stop(struct daemon *d)
 	unlink(d->log);
 }
 
+void daemon_kill(struct daemon *d)
+{
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+		d->pid = 0;
+	}
+	if (d->mnt[0]) {
+		umount2(d->mnt, MNT_DETACH);
+		rmdir(d->mnt);
+	}
+}
+
 const char *cg_create(const char *name)
 {
 	char *p;

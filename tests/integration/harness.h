@@ -24,6 +24,8 @@ int daemon_start_at(struct daemon *d, const char *mnt, int wait_ms, bool until_e
 /* SIGTERM; asserts a clean exit (status 0) and that the mount is gone. */
 void daemon_stop(struct daemon *d);
 void daemon_dump_log(const struct daemon *d);
+/* SIGKILL, detach the mount, no assertions (cleanup after a failure). */
+void daemon_kill(struct daemon *d);
 /* "<mnt>/proc/meminfo" */
 const char *meminfo_path(const struct daemon *d);
 

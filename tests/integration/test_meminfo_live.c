@@ -24,10 +24,19 @@ static void setup(void)
 	daemon_start(&d);
 }
 
-static void teardown(void)
+/* Every test ends here, so that a daemon that does not exit cleanly (or that ASan/LSan
+ * faults at exit) fails the test itself; fini assertions would not count. */
+static void finish(void)
 {
 	cg_cleanup();
 	daemon_stop(&d);
+}
+
+/* After a failed test: clean up without asserting. */
+static void teardown(void)
+{
+	cg_cleanup();
+	daemon_kill(&d);
 }
 
 TestSuite(live, .init = setup, .fini = teardown, .timeout = 120);
@@ -60,6 +69,7 @@ Test(live, free_and_top_in_256m_container)
 		     "%s", out);
 	cr_assert_not_null(strstr(out, "256.0 total"), "top -b:\n%s", out);
 	cr_assert_not_null(strstr(out, "MiB Mem"), "top -b:\n%s", out);
+	finish();
 }
 
 Test(live, pod_limit_applies_to_child_without_its_own)
@@ -74,6 +84,7 @@ Test(live, pod_limit_applies_to_child_without_its_own)
 	cr_assert_eq(run_in_container(&d, ctr, "free -k", out, sizeof(out)), 0, "%s", out);
 	free_mem_line(out, v);
 	cr_assert_eq(v[0], 393216, "free -k:\n%s", out);
+	finish();
 }
 
 Test(live, systemd_like_container_sees_container_wide_usage)
@@ -100,6 +111,7 @@ Test(live, systemd_like_container_sees_container_wide_usage)
 	cr_assert_eq(v[0], 262144, "free -k:\n%s", out);
 	cr_assert_leq(v[2], 262144 - 65536, "the worker did not see init.scope's 64 MiB:\n%s", out);
 	cr_assert_geq(v[4], 65536, "buff/cache lacks the 64 MiB tmpfs:\n%s", out);
+	finish();
 }
 
 Test(live, shared_pidns_pod_worker_sees_its_own_limit)
@@ -123,6 +135,7 @@ Test(live, shared_pidns_pod_worker_sees_its_own_limit)
 	cr_assert_eq(v[0], 131072, "app:\n%s", out);
 	free_mem_line(strstr(out, "---"), v);
 	cr_assert_eq(v[0], 524288, "pause (pod limit):\n%s", out);
+	finish();
 }
 
 Test(live, root_cgroup_caller_sees_the_host_file)
@@ -141,6 +154,7 @@ Test(live, root_cgroup_caller_sees_the_host_file)
 	/* Same keys in the same order. */
 	for (char *a = out, *b = host; a && b; a = strchr(a + 1, '\n'), b = strchr(b + 1, '\n'))
 		cr_assert_eq(strcspn(a, ":"), strcspn(b, ":"));
+	finish();
 }
 
 struct reader_arg {
@@ -208,6 +222,7 @@ Test(live, four_containers_hundred_threads_each_sees_its_own)
 			     "container %s: %d of 5000 reads showed a wrong MemTotal or failed",
 			     names[c], WEXITSTATUS(status));
 	}
+	finish();
 }
 
 Test(live, byte_reads_kept_fd_rereads_and_eof)
@@ -269,6 +284,7 @@ Test(live, byte_reads_kept_fd_rereads_and_eof)
 	buf[n > 0 ? n : 0] = '\0';
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		  "%d checks failed; byte-wise read gave:\n%s", WEXITSTATUS(status), buf);
+	finish();
 }
 
 Test(live, writes_and_changes_are_refused)
@@ -321,6 +337,7 @@ Test(live, writes_and_changes_are_refused)
 		cr_assert_not_null(strstr(line, "allow_other"), "%s", line);
 		cr_assert_not_null(strstr(line, "fuse.vprocfs"), "%s", line);
 	}
+	finish();
 }
 
 Test(live, directory_listing)
@@ -332,6 +349,7 @@ Test(live, directory_listing)
 	cr_assert_eq(run_in_cgroup(NULL, cmd, out, sizeof(out)), 0, "%s", out);
 	cr_assert_not_null(strstr(out, "proc\n"), "%s", out);
 	cr_assert_not_null(strstr(out, "meminfo\n"), "%s", out);
+	finish();
 }
 
 Test(live, callers_killed_mid_read_do_not_hurt_the_daemon)
@@ -371,6 +389,7 @@ Test(live, callers_killed_mid_read_do_not_hurt_the_daemon)
 	cr_assert_eq(run_in_container(&d, ctr, "free -k", out, sizeof(out)), 0, "%s", out);
 	free_mem_line(out, v);
 	cr_assert_eq(v[0], 98304);
+	finish();
 }
 
 Test(live, stale_mount_is_cleared_and_live_one_refused)
@@ -400,4 +419,5 @@ Test(live, stale_mount_is_cleared_and_live_one_refused)
 	r = daemon_start_at(&d, mnt, 10000, false);
 	cr_assert_eq(r, -1, "restart on a stale mount failed (exit %d)", r);
 	cr_assert_gt(read_whole(meminfo_path(&d), buf, sizeof(buf)), 0);
+	finish();
 }

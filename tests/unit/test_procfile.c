@@ -91,7 +91,7 @@ Test(proc_cgroup, malformed)
 	path_of("0::relative\n", CG_V2, NULL, -EINVAL);
 	path_of("0::\n", CG_V2, NULL, -EINVAL);
 	path_of("", CG_V2, NULL, -ENOENT);
-	path_of("4:memory:/a\n\n", CG_V1, "memory", 0);
+	free(path_of("4:memory:/a\n\n", CG_V1, "memory", 0));
 }
 
 Test(pick, whose_view_rule)
