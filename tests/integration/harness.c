@@ -294,6 +294,22 @@ void cg_cleanup(void)
 	ncreated = 0;
 }
 
+int cg_join(const char *dir)
+{
+	char p[700];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	f = fopen(p, "we");
+	if (!f)
+		return -1;
+	if (fprintf(f, "%d", (int)getpid()) < 0) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 static int run(const char *dir, const char *const argv[], char *out, size_t outsz)
 {
 	int pfd[2], status;
@@ -307,16 +323,9 @@ static int run(const char *dir, const char *const argv[], char *out, size_t outs
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		close(pfd[0]);
-		if (dir) {
-			char p[700];
-			FILE *f;
-
-			snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
-			f = fopen(p, "we");
-			if (!f || fprintf(f, "%d", (int)getpid()) < 0 || fclose(f) != 0) {
-				perror("joining cgroup");
-				_exit(126);
-			}
+		if (dir && cg_join(dir) != 0) {
+			perror("joining cgroup");
+			_exit(126);
 		}
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);

@@ -34,6 +34,8 @@ const char *meminfo_path(const struct daemon *d);
 const char *cg_create(const char *name);            /* returns the absolute directory */
 void cg_set_limit(const char *dir, unsigned long long bytes);
 void cg_cleanup(void);
+/* Move the calling process into cgroup dir; 0 or -1. */
+int cg_join(const char *dir);
 /* SIGKILL every process in cgroup dir and wait until it is empty. */
 void kill_members_of(const char *dir);
 bool cg_is_v2(void);

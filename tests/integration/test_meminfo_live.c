@@ -196,15 +196,11 @@ Test(live, four_containers_hundred_threads_each_sees_its_own)
 		kids[c] = fork();
 		cr_assert_geq(kids[c], 0);
 		if (kids[c] == 0) {
-			char p[700];
-			FILE *f;
 			pthread_t t[25];
 			struct reader_arg a = {meminfo_path(&d), (unsigned long long)(c + 1) * 102400,
 					       200, 0};
 
-			snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
-			f = fopen(p, "we");
-			if (!f || fprintf(f, "%d", (int)getpid()) < 0 || fclose(f) != 0)
+			if (cg_join(dir) != 0)
 				_exit(100);
 			for (int i = 0; i < 25; i++)
 				pthread_create(&t[i], NULL, reader, &a);
@@ -244,10 +240,8 @@ Test(live, byte_reads_kept_fd_rereads_and_eof)
 		FILE *f;
 		int errs = 0;
 
-		snprintf(p, sizeof(p), "%s/cgroup.procs", ctr);
-		f = fopen(p, "we");
-		fprintf(f, "%d", (int)getpid());
-		fclose(f);
+		if (cg_join(ctr) != 0)
+			_exit(100);
 		fd = open(meminfo_path(&d), O_RDONLY);
 		/* 1-byte reads assemble one complete, consistent snapshot. */
 		while ((n = read(fd, bytewise + nb, 1)) == 1 && nb < sizeof(bytewise) - 1)
@@ -365,13 +359,8 @@ Test(live, callers_killed_mid_read_do_not_hurt_the_daemon)
 
 		cr_assert_geq(kid, 0);
 		if (kid == 0) {
-			char p[700];
-			FILE *f;
-
-			snprintf(p, sizeof(p), "%s/cgroup.procs", ctr);
-			f = fopen(p, "we");
-			fprintf(f, "%d", (int)getpid());
-			fclose(f);
+			if (cg_join(ctr) != 0)
+				_exit(126);
 			execlp("sh", "sh", "-c", script, (char *)NULL);
 			_exit(127);
 		}
