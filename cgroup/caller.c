@@ -23,7 +23,8 @@ struct ns_entry {
 	dev_t dev;
 	ino_t ino;
 	pid_t init; /* init's pid in the daemon's pid namespace */
-	int pidfd;  /* pidfd of init: readable once init has exited */
+	int pidfd;  /* pidfd of init: readable once init has exited; -1 without pidfd support */
+	unsigned long long start; /* init's start time: identifies it where pidfds are missing */
 	unsigned long long used; /* last use, for eviction */
 };
 
@@ -35,6 +36,7 @@ struct cg_nscache {
 	struct ns_entry *v;
 	size_t n, cap;
 	unsigned long long clock;
+	bool no_pidfd;
 };
 
 static int parse_pid_field(const char *p, size_t n, pid_t *ret)
@@ -137,11 +139,17 @@ void cg_nscache_free(struct cg_nscache *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		close(c->v[i].pidfd);
+		if (c->v[i].pidfd >= 0)
+			close(c->v[i].pidfd);
 	free(c->v);
 	close(c->procfd);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void cg_nscache_disable_pidfd(struct cg_nscache *c)
+{
+	c->no_pidfd = true;
 }
 
 size_t cg_nscache_size(struct cg_nscache *c)
@@ -154,16 +162,56 @@ size_t cg_nscache_size(struct cg_nscache *c)
 	return n;
 }
 
-static bool pidfd_alive(int pidfd)
+int cg_parse_stat_starttime(const char *text, unsigned long long *ret)
 {
-	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	const char *p = strrchr(text, ')');
+	uint64_t v;
 
-	return poll(&p, 1, 0) == 0;
+	if (!p)
+		return -EINVAL;
+	p++;
+	/* After ")": field 3 (state) is the first; starttime is field 22. */
+	for (int field = 2; field < 22; field++) {
+		if (*p != ' ')
+			return -EINVAL;
+		p++;
+		if (field < 21)
+			p += strcspn(p, " \n");
+	}
+	if (parse_u64_n(p, strcspn(p, " \n"), &v) < 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int pid_starttime(struct cg_nscache *c, pid_t pid, unsigned long long *ret)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r = pid_read(c, pid, "stat", &sb);
+
+	if (r >= 0)
+		r = cg_parse_stat_starttime(sb.buf, ret);
+	sb_release(&sb);
+	return r;
+}
+
+/* Whether the entry's init is still the same live process: its pidfd has not signalled exit,
+ * or (without pidfds, e.g. kernels before 5.3 or valgrind) a process with its pid and start
+ * time exists. */
+static bool entry_alive(struct cg_nscache *c, const struct ns_entry *e)
+{
+	struct pollfd p = {.fd = e->pidfd, .events = POLLIN};
+	unsigned long long start;
+
+	if (e->pidfd >= 0)
+		return poll(&p, 1, 0) == 0;
+	return pid_starttime(c, e->init, &start) == 0 && start == e->start;
 }
 
 static void entry_drop(struct cg_nscache *c, size_t i)
 {
-	close(c->v[i].pidfd);
+	if (c->v[i].pidfd >= 0)
+		close(c->v[i].pidfd);
 	c->v[i] = c->v[--c->n];
 }
 
@@ -173,7 +221,7 @@ static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino)
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->v[i].ino != ino || c->v[i].dev != dev)
 			continue;
-		if (!pidfd_alive(c->v[i].pidfd)) {
+		if (!entry_alive(c, &c->v[i])) {
 			entry_drop(c, i);
 			return 0;
 		}
@@ -184,13 +232,14 @@ static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino)
 }
 
 /* Under lock: takes ownership of pidfd. */
-static int cache_put(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init, int pidfd)
+static int cache_put(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init, int pidfd,
+		     unsigned long long start)
 {
 	if (c->n == c->cap) {
 		size_t victim = 0;
 
 		for (size_t i = c->n; i-- > 0;)
-			if (!pidfd_alive(c->v[i].pidfd))
+			if (!entry_alive(c, &c->v[i]))
 				entry_drop(c, i);
 		if (c->n == c->cap && c->cap >= NSCACHE_MAX) {
 			for (size_t i = 1; i < c->n; i++)
@@ -203,14 +252,15 @@ static int cache_put(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init, int
 			struct ns_entry *v = realloc(c->v, cap * sizeof(*v));
 
 			if (!v) {
-				close(pidfd);
+				if (pidfd >= 0)
+					close(pidfd);
 				return -ENOMEM;
 			}
 			c->v = v;
 			c->cap = cap;
 		}
 	}
-	c->v[c->n++] = (struct ns_entry){dev, ino, init, pidfd, ++c->clock};
+	c->v[c->n++] = (struct ns_entry){dev, ino, init, pidfd, start, ++c->clock};
 	return 0;
 }
 
@@ -294,6 +344,7 @@ out:
 static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino, pid_t *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
+	unsigned long long start = 0;
 	pid_t init;
 	int pidfd, r;
 
@@ -308,21 +359,30 @@ static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino, 
 	r = find_init(c, member, dev, ino, &init);
 	if (r < 0)
 		return r;
-	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
-	if (pidfd < 0)
+	if (c->no_pidfd) {
+		pidfd = -1;
+		errno = ENOSYS;
+	} else {
+		pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	}
+	if (pidfd < 0 && errno != ENOSYS)
 		return proc_errno(-errno);
+	/* Without pidfds, the start time read before the re-check below identifies init. */
+	if (pidfd < 0 && (r = pid_starttime(c, init, &start)) < 0)
+		return r;
 	/* The pid may have been recycled between the scan and pidfd_open(): check again now
-	 * that the pidfd pins the process. */
+	 * that the pidfd (or the start time) pins the process. */
 	r = is_init_of(c, init, dev, ino, &sb, NULL);
 	sb_release(&sb);
 	if (r <= 0) {
-		close(pidfd);
+		if (pidfd >= 0)
+			close(pidfd);
 		return r < 0 ? r : -ESRCH;
 	}
 	pthread_mutex_lock(&c->lock);
 	if (cache_get(c, dev, ino) == 0)
-		r = cache_put(c, dev, ino, init, pidfd);
-	else
+		r = cache_put(c, dev, ino, init, pidfd, start);
+	else if (pidfd >= 0)
 		close(pidfd);
 	pthread_mutex_unlock(&c->lock);
 	if (r < 0)

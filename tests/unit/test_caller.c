@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,10 @@ static pid_t spawn(void)
 
 	cr_assert_geq(p, 0);
 	if (p == 0) {
+		/* Die with the test, and keep no pipe of criterion's open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (int fd = 0; fd < 1024; fd++)
+			close(fd);
 		pause();
 		_exit(0);
 	}
@@ -44,6 +49,18 @@ static void link_ns(const char *ns, pid_t pid)
 	cr_assert_eq(system(cmd), 0);
 }
 
+/* The start time in the fake /proc/PID/stat (used where pidfds are not). */
+static void set_start(pid_t pid, unsigned long long start)
+{
+	char rel[64], text[256];
+
+	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+	snprintf(text, sizeof(text),
+		 "%d (a (b) c) S 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 %llu 2000 100\n",
+		 (int)pid, start);
+	tmp_write(proc, rel, text);
+}
+
 /* A process of the fake /proc: its namespace, NSpid and cgroup. */
 static void fake(pid_t pid, const char *ns, pid_t ppid, const char *nspid, const char *cgroup)
 {
@@ -56,6 +73,7 @@ static void fake(pid_t pid, const char *ns, pid_t ppid, const char *nspid, const
 	snprintf(rel, sizeof(rel), "%d/cgroup", (int)pid);
 	snprintf(text, sizeof(text), "0::%s\n", cgroup);
 	tmp_write(proc, rel, text);
+	set_start(pid, 1000 + (unsigned long long)pid);
 }
 
 static void setup(void)
@@ -100,6 +118,26 @@ Test(caller, host_namespace_caller_gets_own_cgroup)
 	reap(a);
 }
 
+Test(caller, starttime_parser)
+{
+	char *text = fixture("fixtures/v2/proc/init.stat");
+	unsigned long long st;
+
+	cr_assert_eq(cg_parse_stat_starttime(text, &st), 0);
+	cr_assert_eq(st, 2331);
+	free(text);
+	cr_assert_eq(cg_parse_stat_starttime("7 (a) b) c) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+					     "4242 2000 100\n",
+					     &st),
+		     0);
+	cr_assert_eq(st, 4242);
+	cr_assert_eq(cg_parse_stat_starttime("7 (a) S 1 2\n", &st), -EINVAL);
+	cr_assert_eq(cg_parse_stat_starttime("7 a S 1 2\n", &st), -EINVAL);
+	cr_assert_eq(cg_parse_stat_starttime("7 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 x 1\n",
+					     &st),
+		     -EINVAL);
+}
+
 Test(caller, systemd_container_via_parent_chain)
 {
 	struct cg_nscache *c;
@@ -140,7 +178,7 @@ Test(caller, setns_member_found_by_scan_and_pod_sibling_rule)
 	reap(init);
 }
 
-Test(caller, exited_caller_and_dead_init)
+static void dead_init_case(bool use_pidfd)
 {
 	struct cg_nscache *c;
 	char *p = NULL;
@@ -149,15 +187,19 @@ Test(caller, exited_caller_and_dead_init)
 	fake(init, "ctr", 1, "900\t1", "/ctr");
 	fake(worker, "ctr", init, "901\t2", "/ctr/app");
 	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	if (!use_pidfd)
+		cg_nscache_disable_pidfd(c);
 	/* A caller whose /proc entry is gone has exited. */
 	cr_assert_eq(container(c, 999999, &p), -ESRCH);
 	cr_assert_eq(container(c, 0, &p), -ESRCH);
 	cr_assert_null(p);
 	cr_assert_eq(container(c, worker, &p), 0);
 	free(p);
-	/* init dies; its pid entry lingers in our fake /proc (as if recycled by another
-	 * process): the pidfd tells, and the stale entry is never used. */
+	/* init dies and its pid is recycled by a host process (another namespace, another
+	 * start time): the pidfd, or the start time, tells; the stale entry is never used. */
 	reap(init);
+	fake(init, "host", 1, "55", "/elsewhere");
+	set_start(init, 5);
 	cr_assert_eq(container(c, worker, &p), -ESRCH);
 	cr_assert_eq(cg_nscache_size(c), 0);
 	/* A new init appears for the namespace: found afresh. */
@@ -176,6 +218,16 @@ Test(caller, exited_caller_and_dead_init)
 	cg_nscache_free(c);
 	reap(worker);
 	reap(init2);
+}
+
+Test(caller, exited_caller_and_dead_init)
+{
+	dead_init_case(true);
+}
+
+Test(caller, exited_caller_and_dead_init_without_pidfds)
+{
+	dead_init_case(false);
 }
 
 Test(caller, real_proc_self)
