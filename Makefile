@@ -32,7 +32,7 @@ UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit integration asan bench install uninstall clean help
+.PHONY: all run test unit integration asan valgrind bench install uninstall clean help
 
 all: $(DAEMON) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
@@ -60,9 +60,9 @@ run: $(DAEMON)
 # Every unit and integration test; exits non-zero if any fails.
 test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON)
 	@echo "== unit tests =="
-	@cd tests && ../$(UNIT_BIN) --jobs 2; u=$$?; \
+	@cd tests && timeout -k 10 900 ../$(UNIT_BIN) --jobs 2; u=$$?; \
 	 echo "== integration tests =="; \
-	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) ../$(INTEG_BIN) --jobs 1; i=$$?; \
+	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
 	 echo "unit exit $$u, integration exit $$i"; test $$u -eq 0 -a $$i -eq 0
 
 unit: $(UNIT_BIN)
@@ -84,6 +84,11 @@ asan:
 		echo "asan: FAILED: sanitizer reports above"; exit 1; fi; \
 	 echo "asan: no sanitizer reports"; exit $$s
 
+# The integration suite against the daemon under valgrind memcheck (slow: about a minute).
+valgrind: $(INTEG_BIN) $(DAEMON)
+	cd tests && VPROCFS_REAL_BIN=$(CURDIR)/$(DAEMON) VPROCFS_BIN=$(CURDIR)/tests/valgrind-daemon.sh \
+		../$(INTEG_BIN) --jobs 1
+
 bench: $(DAEMON) $(BENCH_BINS)
 	bench/run.sh $(BUILD)
 
@@ -101,7 +106,7 @@ clean:
 	rm -rf build build-asan
 
 help:
-	@echo "targets: all run test unit integration asan bench install uninstall clean"
+	@echo "targets: all run test unit integration asan valgrind bench install uninstall clean"
 	@echo "vars: PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) MOUNTPOINT=$(MOUNTPOINT) BUILD=$(BUILD)"
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
