@@ -22,7 +22,6 @@ struct vp_daemon {
 	struct cg_nscache *ns;
 	int meminfo_fd; /* the host's /proc/meminfo, read with pread() */
 	struct timespec started;
-	bool debug;
 	/* Open file handles, so that those whose RELEASE never came (the daemon stopped with
 	 * releases still queued) are freed at exit. */
 	pthread_mutex_t handles_lock;

@@ -173,7 +173,6 @@ int main(int argc, char **argv)
 	}
 	if (vp_daemon_init(&d) < 0)
 		goto out_daemon;
-	d.debug = debug;
 
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &d);
 	if (!se)

@@ -75,12 +75,11 @@ static void node_attr(const struct vp_daemon *d, const struct fs_node *n, struct
 }
 
 /* The one place that turns an internal error into what the caller sees. */
-static int reply_errno(struct vp_daemon *d, const struct fs_node *n, pid_t tid, int r)
+static int reply_errno(const struct fs_node *n, pid_t tid, int r)
 {
 	if (r == -ESRCH)
 		return ESRCH; /* the caller has exited: nobody to tell */
 	fuse_log(FUSE_LOG_ERR, "vprocfs: %s for pid %d: %s\n", n->name, (int)tid, strerror(-r));
-	(void)d;
 	return r == -ENOMEM ? ENOMEM : EIO;
 }
 
@@ -222,7 +221,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		}
 	}
 	if (r < 0)
-		fuse_reply_err(req, reply_errno(d, h->node, tid, r));
+		fuse_reply_err(req, reply_errno(h->node, tid, r));
 	else if (off < 0 || (uint64_t)off >= h->snap.len)
 		fuse_reply_buf(req, NULL, 0);
 	else
