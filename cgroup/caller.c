@@ -24,7 +24,8 @@ struct ns_entry {
 	ino_t ino;
 	pid_t init; /* init's pid in the daemon's pid namespace */
 	int pidfd;  /* pidfd of init: readable once init has exited; -1 without pidfd support */
-	unsigned long long start; /* init's start time: identifies it where pidfds are missing */
+	unsigned long long start; /* init's start time (and its identity without pidfds) */
+	unsigned level; /* nesting depth of the namespace */
 	unsigned long long used; /* last use, for eviction */
 };
 
@@ -164,24 +165,9 @@ size_t cg_nscache_size(struct cg_nscache *c)
 
 int cg_parse_stat_starttime(const char *text, unsigned long long *ret)
 {
-	const char *p = strrchr(text, ')');
-	uint64_t v;
+	char state;
 
-	if (!p)
-		return -EINVAL;
-	p++;
-	/* After ")": field 3 (state) is the first; starttime is field 22. */
-	for (int field = 2; field < 22; field++) {
-		if (*p != ' ')
-			return -EINVAL;
-		p++;
-		if (field < 21)
-			p += strcspn(p, " \n");
-	}
-	if (parse_u64_n(p, strcspn(p, " \n"), &v) < 0)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	return cg_parse_stat_state(text, &state, ret);
 }
 
 static int pid_starttime(struct cg_nscache *c, pid_t pid, unsigned long long *ret)
@@ -216,7 +202,7 @@ static void entry_drop(struct cg_nscache *c, size_t i)
 }
 
 /* Under lock: the live init of namespace (dev, ino), or 0. Dead entries are dropped. */
-static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino)
+static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino, struct ns_entry *ret)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->v[i].ino != ino || c->v[i].dev != dev)
@@ -226,6 +212,8 @@ static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino)
 			return 0;
 		}
 		c->v[i].used = ++c->clock;
+		if (ret)
+			*ret = c->v[i];
 		return c->v[i].init;
 	}
 	return 0;
@@ -233,7 +221,7 @@ static pid_t cache_get(struct cg_nscache *c, dev_t dev, ino_t ino)
 
 /* Under lock: takes ownership of pidfd. */
 static int cache_put(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init, int pidfd,
-		     unsigned long long start)
+		     unsigned long long start, unsigned level)
 {
 	if (c->n == c->cap) {
 		size_t victim = 0;
@@ -260,7 +248,7 @@ static int cache_put(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init, int
 			c->cap = cap;
 		}
 	}
-	c->v[c->n++] = (struct ns_entry){dev, ino, init, pidfd, start, ++c->clock};
+	c->v[c->n++] = (struct ns_entry){dev, ino, init, pidfd, start, level, ++c->clock};
 	return 0;
 }
 
@@ -341,20 +329,61 @@ out:
 	return r < 0 ? r : 0;
 }
 
-static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino, pid_t *ret)
+int cg_parse_nspid(const char *text, pid_t *v, size_t max, size_t *ret_n)
+{
+	size_t len, n = 0;
+	const char *p = find_line(text, "NSpid:", &len), *end;
+
+	if (!p)
+		return -EINVAL;
+	for (end = p + len;;) {
+		size_t f;
+
+		while (p < end && (*p == '\t' || *p == ' '))
+			p++;
+		if (p == end)
+			break;
+		f = strcspn(p, "\t \n");
+		if (n == max)
+			return -E2BIG;
+		if (parse_pid_field(p, f, &v[n]) < 0)
+			return -EINVAL;
+		n++;
+		p += f;
+	}
+	if (n == 0)
+		return -EINVAL;
+	*ret_n = n;
+	return 0;
+}
+
+/* Namespace depth of a process from its status text (NSpid has one field per level). */
+static int status_level(const char *text, unsigned *ret)
+{
+	pid_t v[64];
+	size_t n;
+	int r = cg_parse_nspid(text, v, VP_ARRAY_SIZE(v), &n);
+
+	if (r < 0)
+		return r;
+	*ret = (unsigned)(n - 1);
+	return 0;
+}
+
+static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino,
+		      struct ns_entry *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
 	unsigned long long start = 0;
+	unsigned level = 0;
 	pid_t init;
 	int pidfd, r;
 
 	pthread_mutex_lock(&c->lock);
-	init = cache_get(c, dev, ino);
+	init = cache_get(c, dev, ino, ret);
 	pthread_mutex_unlock(&c->lock);
-	if (init > 0) {
-		*ret = init;
+	if (init > 0)
 		return 0;
-	}
 
 	r = find_init(c, member, dev, ino, &init);
 	if (r < 0)
@@ -367,12 +396,19 @@ static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino, 
 	}
 	if (pidfd < 0 && errno != ENOSYS)
 		return proc_errno(-errno);
-	/* Without pidfds, the start time read before the re-check below identifies init. */
-	if (pidfd < 0 && (r = pid_starttime(c, init, &start)) < 0)
+	/* The start time read before the re-check below identifies init without pidfds, and
+	 * is the container's start for uptime. */
+	r = pid_starttime(c, init, &start);
+	if (r < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
 		return r;
+	}
 	/* The pid may have been recycled between the scan and pidfd_open(): check again now
 	 * that the pidfd (or the start time) pins the process. */
 	r = is_init_of(c, init, dev, ino, &sb, NULL);
+	if (r > 0 && status_level(sb.buf, &level) < 0)
+		r = -EINVAL;
 	sb_release(&sb);
 	if (r <= 0) {
 		if (pidfd >= 0)
@@ -380,15 +416,14 @@ static int init_of_ns(struct cg_nscache *c, pid_t member, dev_t dev, ino_t ino, 
 		return r < 0 ? r : -ESRCH;
 	}
 	pthread_mutex_lock(&c->lock);
-	if (cache_get(c, dev, ino) == 0)
-		r = cache_put(c, dev, ino, init, pidfd, start);
+	if (cache_get(c, dev, ino, NULL) == 0)
+		r = cache_put(c, dev, ino, init, pidfd, start, level);
 	else if (pidfd >= 0)
 		close(pidfd);
+	if (r >= 0 && cache_get(c, dev, ino, ret) == 0)
+		r = -ESRCH;
 	pthread_mutex_unlock(&c->lock);
-	if (r < 0)
-		return r;
-	*ret = init;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* Whether init of (dev, ino) is still the cached, live one: confirms a read made in between. */
@@ -397,18 +432,27 @@ static bool init_still(struct cg_nscache *c, dev_t dev, ino_t ino, pid_t init)
 	pid_t now;
 
 	pthread_mutex_lock(&c->lock);
-	now = cache_get(c, dev, ino);
+	now = cache_get(c, dev, ino, NULL);
 	pthread_mutex_unlock(&c->lock);
 	return now == init;
 }
 
-int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const char *controller,
-			pid_t tid, char **ret_path)
+void cg_caller_done(struct cg_caller *caller)
+{
+	for (int i = 0; i < CG_NCONTROLLERS; i++)
+		free(caller->path[i]);
+	*caller = (struct cg_caller){0};
+}
+
+/* Per controller of hiers[0..n): the caller's path g, init's path i (if any), the pick. */
+static int resolve(struct cg_nscache *c, const struct cg_hier *const *hiers,
+		   const char *const *names, size_t n, pid_t tid, struct cg_caller *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
-	_cleanup_free_ char *g = NULL, *i = NULL;
+	char *g[CG_NCONTROLLERS] = {NULL};
+	struct cg_caller out = {0};
+	struct ns_entry e = {0};
 	struct stat ns;
-	pid_t init = 0;
 	int r;
 
 	if (tid <= 0)
@@ -416,21 +460,72 @@ int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const cha
 	r = pid_ns(c, tid, &ns);
 	if (r >= 0)
 		r = pid_read(c, tid, "cgroup", &sb);
-	if (r >= 0)
-		r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", h->version, controller, &g);
-	if (r < 0 || (ns.st_dev == c->self_dev && ns.st_ino == c->self_ino))
+	for (size_t k = 0; k < n && r >= 0; k++)
+		if (hiers[k]->version != CG_NONE)
+			r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", hiers[k]->version, names[k],
+						&g[k]);
+	if (r < 0)
 		goto out;
+	out.host_ns = ns.st_dev == c->self_dev && ns.st_ino == c->self_ino;
+	if (!out.host_ns) {
+		r = init_of_ns(c, tid, ns.st_dev, ns.st_ino, &e);
+		if (r >= 0)
+			r = pid_read(c, e.init, "cgroup", &sb);
+		out.init = e.init;
+		out.init_start = e.start;
+		out.ns_level = e.level;
+	}
+	for (size_t k = 0; k < n && r >= 0; k++) {
+		_cleanup_free_ char *i = NULL;
 
-	r = init_of_ns(c, tid, ns.st_dev, ns.st_ino, &init);
-	if (r >= 0)
-		r = pid_read(c, init, "cgroup", &sb);
-	if (r >= 0)
-		r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", h->version, controller, &i);
-	if (r >= 0 && !init_still(c, ns.st_dev, ns.st_ino, init))
+		if (!g[k])
+			continue;
+		if (!out.host_ns)
+			r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", hiers[k]->version, names[k], &i);
+		if (r >= 0)
+			r = cg_pick_container(g[k], i, &out.path[k]);
+	}
+	if (r >= 0 && !out.host_ns && !init_still(c, ns.st_dev, ns.st_ino, e.init))
 		r = -ESRCH;
 out:
 	sb_release(&sb);
+	for (size_t k = 0; k < n; k++)
+		free(g[k]);
+	if (r < 0) {
+		cg_caller_done(&out);
+		return r;
+	}
+	*ret = out;
+	return 0;
+}
+
+int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid,
+		      struct cg_caller *ret)
+{
+	const struct cg_hier *hiers[CG_NCONTROLLERS];
+	const char *names[CG_NCONTROLLERS];
+
+	for (int k = 0; k < CG_NCONTROLLERS; k++) {
+		hiers[k] = &l->h[k];
+		names[k] = cg_controller_name(k);
+	}
+	return resolve(c, hiers, names, CG_NCONTROLLERS, tid, ret);
+}
+
+int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const char *controller,
+			pid_t tid, char **ret_path)
+{
+	struct cg_caller caller;
+	int r = resolve(c, &h, &controller, 1, tid, &caller);
+
 	if (r < 0)
 		return r;
-	return cg_pick_container(g, i, ret_path);
+	if (!caller.path[0]) {
+		cg_caller_done(&caller);
+		return -ENODEV;
+	}
+	*ret_path = caller.path[0];
+	caller.path[0] = NULL;
+	cg_caller_done(&caller);
+	return 0;
 }

@@ -26,6 +26,27 @@ size_t cg_nscache_size(struct cg_nscache *c);
 int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const char *controller,
 			pid_t tid, char **ret_path);
 
+/* What vprocfs knows about a caller. */
+struct cg_caller {
+	/* The container cgroup per controller (malloc()ed), NULL where the controller is not
+	 * mounted. */
+	char *path[CG_NCONTROLLERS];
+	bool host_ns;   /* the caller is in the daemon's pid namespace */
+	pid_t init;     /* else: the init of its pid namespace (a pid in the daemon's namespace) */
+	unsigned long long init_start; /* and init's start time, clock ticks after boot */
+	unsigned ns_level; /* nesting depth of the caller's pid namespace (0 = the daemon's) */
+};
+
+/* Resolve caller tid for every mounted controller of layout, reading /proc/TID/cgroup once.
+ * -ESRCH: the caller (or its namespace's init) has exited. */
+int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid,
+		      struct cg_caller *ret);
+void cg_caller_done(struct cg_caller *caller);
+
+/* Pure: the NSpid line of /proc/PID/status text, outermost first, into v[0..max); *ret_n is
+ * the number of levels. -EINVAL without an NSpid line, -E2BIG past max levels. */
+int cg_parse_nspid(const char *text, pid_t *v, size_t max, size_t *ret_n);
+
 /* Pure: the start time (field 22, clock ticks after boot) from /proc/PID/stat text, parsed
  * after the last ')' since a command name may hold spaces and parentheses. */
 int cg_parse_stat_starttime(const char *text, unsigned long long *ret);

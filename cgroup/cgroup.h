@@ -34,19 +34,32 @@ struct cg_hier {
 	const struct cg_mem_ops *mem; /* memory backend, chosen once by version */
 };
 
-/* Where each controller vprocfs reads lives. */
+/* The controllers vprocfs reads. On cgroup v2 "cpuacct" is the unified hierarchy itself
+ * (cpu.stat exists in every v2 cgroup, whether or not the cpu controller is enabled). */
+enum cg_controller {
+	CG_MEMORY,
+	CG_CPU,
+	CG_CPUACCT,
+	CG_CPUSET,
+	CG_NCONTROLLERS,
+};
+
+/* Where each controller vprocfs reads lives. h[CG_MEMORY] is always mounted; the others may
+ * be CG_NONE (then: no quota, the host's online CPUs, and no CPU accounting respectively). */
 struct cg_layout {
-	struct cg_hier memory;
+	struct cg_hier h[CG_NCONTROLLERS];
 };
 
 /* Discovers the host's layout with libcgroup (controller -> mount point) and statfs()
  * (cgroup1 or cgroup2 on that mount point). */
 int cg_layout_discover(struct cg_layout *ret);
-/* A layout whose memory controller is the tree at dir with the given version: fixture trees
- * in tests, or an explicit override. */
+/* A layout whose every controller is the tree at dir with the given version: fixture trees
+ * in tests (a v1 fixture holds every controller's files in one tree), or an override. */
 int cg_layout_from_dir(const char *dir, enum cg_version v, struct cg_layout *ret);
 void cg_layout_done(struct cg_layout *l);
 const char *cg_version_name(enum cg_version v);
+/* "memory", "cpu", "cpuacct", "cpuset": the names /proc/PID/cgroup uses on v1. */
+const char *cg_controller_name(enum cg_controller c);
 
 /* ---- /proc/PID/cgroup ------------------------------------------------------------------ */
 
@@ -104,5 +117,89 @@ struct cg_memory {
  * and parse, else the call fails (-ENOENT, -EINVAL, -ERANGE...): nothing is guessed. The only
  * optional files are the swap ones (absent: swap_accounted = false). */
 int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret);
+
+/* ---- cpu, cpuacct, cpuset ----------------------------------------------------------------- */
+
+/* Upper bound on CPU numbers vprocfs accepts in cpu lists (the kernel's NR_CPUS maximum). */
+#define CG_MAX_CPUS 8192
+
+/* A set of CPUs, ascending, no duplicates. */
+struct cg_cpulist {
+	unsigned n;
+	unsigned *cpu;
+};
+
+/* Parse a kernel cpu list ("0-3,8,10-11", optional trailing newline; "" or "\n" is the empty
+ * set). -EINVAL on garbage, reversed ranges or numbers >= CG_MAX_CPUS. */
+int cg_parse_cpulist(const char *text, struct cg_cpulist *ret);
+void cg_cpulist_done(struct cg_cpulist *l);
+/* Index of cpu in l, or -1. */
+int cg_cpulist_index(const struct cg_cpulist *l, unsigned cpu);
+
+/* One CPU in millionths ("micro-CPUs"): quotas are expressed in these units. */
+#define CG_UCPU UINT64_C(1000000)
+
+/* Parse v2 cpu.max ("max 100000" or "50000 100000") into micro-CPUs (CG_UNLIMITED for max).
+ * -EINVAL on garbage or a zero period. */
+int cg_parse_cpu_max(const char *text, uint64_t *ret_ucpus);
+/* v1: cfs_quota_us and cfs_period_us texts ("-1" = no quota). */
+int cg_parse_cfs_quota(const char *quota, const char *period, uint64_t *ret_ucpus);
+
+/* CPU time a cgroup has used, in microseconds, summed over its subtree. */
+struct cg_cpuacct {
+	uint64_t user_us;   /* including nice time */
+	uint64_t nice_us;   /* part of user_us; 0 where the kernel does not report it (v1) */
+	uint64_t system_us;
+	/* v1 only (cpuacct.usage_all): per host CPU user and system time; ncpu 0 on v2. */
+	unsigned ncpu;
+	uint64_t *cpu_user_us, *cpu_system_us;
+};
+
+/* Parse v2 cpu.stat (usage_usec, user_usec, system_usec required; nice_usec optional). */
+int cg_parse_cpu_stat(const char *text, struct cg_cpuacct *ret);
+/* Parse v1 cpuacct.usage_all ("cpu user system" header, then "N user_ns system_ns"). */
+int cg_parse_cpuacct_usage_all(const char *text, struct cg_cpuacct *ret);
+void cg_cpuacct_done(struct cg_cpuacct *a);
+
+/* The CPU facts of one container. */
+struct cg_cpu {
+	/* Effective cpuset: v2 cpuset.cpus.effective of the nearest cgroup that has the file;
+	 * v1 cpuset.effective_cpus, else the nearest non-empty cpuset.cpus up the tree. n == 0
+	 * when the cpuset controller is not mounted (the caller uses the host's online CPUs). */
+	struct cg_cpulist cpus;
+	/* Minimum over the cgroup and its ancestors of quota/period, micro-CPUs; CG_UNLIMITED
+	 * when no level has a quota or the cpu controller is not mounted. */
+	uint64_t quota;
+	struct cg_cpuacct acct;
+};
+
+/* Read the CPU facts of the container whose cgroup is paths[c] in hierarchy layout->h[c]
+ * (paths[] indexed by enum cg_controller, NULL for unmounted controllers). The cpuacct
+ * files must exist and parse (-ENOENT, -EINVAL...); a level without quota or cpuset files
+ * (the controller is not enabled there on v2) does not constrain. */
+int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
+		struct cg_cpu *ret);
+void cg_cpu_done(struct cg_cpu *c);
+
+/* ---- tasks ------------------------------------------------------------------------------- */
+
+/* The threads of a cgroup subtree, by scheduler state. */
+struct cg_tasks {
+	unsigned running; /* R */
+	unsigned blocked; /* D (uninterruptible) */
+	unsigned total;
+	pid_t newest;     /* highest TID seen (pids grow until they wrap): the newest thread */
+	unsigned long long oldest_start; /* earliest start time, clock ticks after boot */
+};
+
+/* Pure: state letter and start time from /proc/TID/stat text. */
+int cg_parse_stat_state(const char *text, char *ret_state, unsigned long long *ret_start);
+
+/* Count the threads of cgroup path and its descendants in hierarchy h (v1 "tasks", v2
+ * "cgroup.threads"), reading /proc/TID/stat under procfd. Threads that exit meanwhile are
+ * skipped. At most CG_TASKS_MAX_DIRS cgroups are visited, so that a container that creates
+ * a huge tree of cgroups only gets a partial count. */
+#define CG_TASKS_MAX_DIRS 1024
+int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret);
 
 #endif

@@ -53,13 +53,37 @@ static void hier_done(struct cg_hier *h)
 	*h = (struct cg_hier){.rootfd = -1};
 }
 
+static const char *const controller_names[CG_NCONTROLLERS] = {
+	[CG_MEMORY] = "memory",
+	[CG_CPU] = "cpu",
+	[CG_CPUACCT] = "cpuacct",
+	[CG_CPUSET] = "cpuset",
+};
+
+const char *cg_controller_name(enum cg_controller c)
+{
+	return c < CG_NCONTROLLERS ? controller_names[c] : "?";
+}
+
+static void layout_init(struct cg_layout *l)
+{
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		l->h[c] = (struct cg_hier){.rootfd = -1};
+}
+
 int cg_layout_from_dir(const char *dir, enum cg_version v, struct cg_layout *ret)
 {
-	struct cg_layout l = {.memory = {.rootfd = -1}};
-	int r = hier_open(dir, v, &l.memory);
+	struct cg_layout l;
 
-	if (r < 0)
-		return r;
+	layout_init(&l);
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		int r = hier_open(dir, v, &l.h[c]);
+
+		if (r < 0) {
+			cg_layout_done(&l);
+			return r;
+		}
+	}
 	*ret = l;
 	return 0;
 }
@@ -79,44 +103,60 @@ static int mount_version(const char *dir, enum cg_version *ret)
 	return 0;
 }
 
+static int open_controller(const char *dir, struct cg_hier *h)
+{
+	enum cg_version v = CG_NONE;
+	int r = mount_version(dir, &v);
+
+	return r < 0 ? r : hier_open(dir, v, h);
+}
+
 int cg_layout_discover(struct cg_layout *ret)
 {
-	struct cg_layout l = {.memory = {.rootfd = -1}};
+	struct cg_layout l;
 	struct cgroup_mount_point mp;
 	void *handle = NULL;
-	char *memdir = NULL;
-	enum cg_version v = CG_NONE;
-	int r;
+	char *dirs[CG_NCONTROLLERS] = {NULL};
+	int r = 0;
 
+	layout_init(&l);
 	/* libcgroup returns ECG* codes, not errnos: map them to what they mean to us. */
 	if (cgroup_init() != 0)
 		return -ENODEV;
-	r = cgroup_get_controller_begin(&handle, &mp);
-	while (r == 0) {
-		if (strcmp(mp.name, "memory") == 0 && !memdir) {
-			memdir = strdup(mp.path);
-			if (!memdir) {
-				cgroup_get_controller_end(&handle);
-				return -ENOMEM;
-			}
-		}
-		r = cgroup_get_controller_next(&handle, &mp);
+	/* Controller -> mount point; the first mount listed for a controller wins. */
+	for (int g = cgroup_get_controller_begin(&handle, &mp); g == 0;
+	     g = cgroup_get_controller_next(&handle, &mp)) {
+		for (int c = 0; c < CG_NCONTROLLERS && r == 0; c++)
+			if (strcmp(mp.name, controller_names[c]) == 0 && !dirs[c] &&
+			    !(dirs[c] = strdup(mp.path)))
+				r = -ENOMEM;
 	}
 	cgroup_get_controller_end(&handle);
-	if (!memdir)
-		return -ENODEV;
+	if (r == 0 && !dirs[CG_MEMORY])
+		r = -ENODEV;
+	for (int c = 0; c < CG_NCONTROLLERS && r == 0; c++)
+		if (dirs[c])
+			r = open_controller(dirs[c], &l.h[c]);
+	/* On cgroup v2 CPU accounting (cpu.stat) is in every cgroup, with or without the cpu
+	 * controller: use the unified hierarchy that holds memory or cpu. */
+	if (r == 0 && l.h[CG_CPUACCT].version == CG_NONE) {
+		int from = l.h[CG_CPU].version == CG_V2 ? CG_CPU : CG_MEMORY;
 
-	r = mount_version(memdir, &v);
-	if (r >= 0)
-		r = hier_open(memdir, v, &l.memory);
-	free(memdir);
-	if (r < 0)
+		if (l.h[from].version == CG_V2)
+			r = hier_open(l.h[from].mount, CG_V2, &l.h[CG_CPUACCT]);
+	}
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		free(dirs[c]);
+	if (r < 0) {
+		cg_layout_done(&l);
 		return r;
+	}
 	*ret = l;
 	return 0;
 }
 
 void cg_layout_done(struct cg_layout *l)
 {
-	hier_done(&l->memory);
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		hier_done(&l->h[c]);
 }

@@ -13,14 +13,45 @@
 
 #include "cgroup/caller.h"
 #include "cgroup/cgroup.h"
+#include "proc_views/cpumodel.h"
 #include "util/strbuf.h"
 
 struct fs_handle;
+struct vp_ctrs;
+
+/* Nodes have fixed inode numbers: a restarted daemon that takes over a live FUSE connection
+ * (a later feature) must answer for the inodes the kernel already knows. Never renumber;
+ * append. */
+enum {
+	FS_INO_ROOT = 1, /* FUSE_ROOT_ID */
+	FS_INO_PROC = 2,
+	FS_INO_PROC_MEMINFO = 3,
+	FS_INO_PROC_CPUINFO = 4,
+	FS_INO_PROC_STAT = 5,
+	FS_INO_PROC_UPTIME = 6,
+	FS_INO_PROC_LOADAVG = 7,
+	FS_INO_PROC_SWAPS = 8,
+	FS_INO_SYS = 9,
+	FS_INO_SYS_DEVICES = 10,
+	FS_INO_SYS_DEVICES_SYSTEM = 11,
+	FS_INO_SYS_CPU = 12,
+	FS_INO_SYS_CPU_ONLINE = 13,
+	FS_INO_SYS_CPU_POSSIBLE = 14,
+	FS_INO_SYS_CPU_PRESENT = 15,
+	FS_INO_MAX = 15,
+};
 
 struct vp_daemon {
 	struct cg_layout layout;
 	struct cg_nscache *ns;
-	int meminfo_fd; /* the host's /proc/meminfo, read with pread() */
+	/* The host's file behind each served node (pass-through for callers in the root
+	 * cgroup, and input of the renderers), read with pread(); -1 for directories. */
+	int host_fd[FS_INO_MAX + 1];
+	int procfd;                 /* the daemon's /proc */
+	unsigned hz;                /* USER_HZ */
+	unsigned long long btime;   /* the host's boot time (from /proc/stat) */
+	enum pv_cpu_count cpu_count; /* --cpu-count */
+	struct vp_ctrs *ctrs;       /* per-container state and the load sampler */
 	struct timespec started;
 	/* Open file handles, so that those whose RELEASE never came (the daemon stopped with
 	 * releases still queued) are freed at exit. */
@@ -28,25 +59,43 @@ struct vp_daemon {
 	struct fs_handle *handles;
 };
 
-/* A file vprocfs serves: renders the file for the caller with TID tid into out. */
-typedef int (*fs_render_fn)(struct vp_daemon *d, pid_t tid, struct strbuf *out);
+/* A served file's renderer: the file for a caller outside the root cgroup, into out. */
+typedef int (*fs_render_fn)(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+			    struct strbuf *out);
 
-int fs_render_meminfo(struct vp_daemon *d, pid_t tid, struct strbuf *out);
-
-/* Nodes have fixed inode numbers: a restarted daemon that takes over a live FUSE connection
- * (a later feature) must answer for the inodes the kernel already knows. Never renumber. */
-enum {
-	FS_INO_ROOT = 1, /* FUSE_ROOT_ID */
-	FS_INO_PROC = 2,
-	FS_INO_PROC_MEMINFO = 3,
+/* Whose cgroup decides whether a caller is "in the root cgroup" (gets the host's file). */
+enum fs_view_kind {
+	FS_VIEW_MEMORY, /* the memory controller's path */
+	FS_VIEW_CPU,    /* the cpu, cpuacct and cpuset paths, all of them */
 };
 
 struct fs_node {
 	fuse_ino_t ino;
 	fuse_ino_t parent;
 	const char *name;
-	fs_render_fn render; /* NULL for directories */
+	fs_render_fn render;   /* NULL for directories */
+	enum fs_view_kind kind;
+	const char *host_path; /* the host's file */
 };
+
+int fs_render_meminfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		      struct strbuf *out);
+int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		    struct strbuf *out);
+int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		      struct strbuf *out);
+int fs_render_stat(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		   struct strbuf *out);
+int fs_render_uptime(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		     struct strbuf *out);
+int fs_render_loadavg(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		      struct strbuf *out);
+int fs_render_sys_cpu_range(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+			    struct strbuf *out);
+
+/* Render node n for caller tid: resolves the caller, passes the host's file through for
+ * callers in the root cgroup, else calls n->render. */
+int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, struct strbuf *out);
 
 const struct fs_node *fs_node_get(fuse_ino_t ino);
 const struct fs_node *fs_node_child(fuse_ino_t parent, const char *name);
@@ -58,7 +107,39 @@ extern const struct fuse_lowlevel_ops fs_ops;
 /* Serve requests with nthreads workers until SIGINT/SIGTERM/SIGHUP or unmount. */
 int fs_loop_run(struct fuse_session *se, unsigned nthreads);
 
-int vp_daemon_init(struct vp_daemon *d);
+int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count);
+/* ---- per-container state (fs/containers.c) ---------------------------------------------- */
+
+/* How long a container's state (CPU counters, load averages) is kept after its last read.
+ * Readers that come back within this keep seeing non-decreasing counters. */
+#define VP_CTR_TTL_S 900
+/* At most this many containers are tracked; past it the least recently read is forgotten. */
+#define VP_CTR_MAX 16384
+
+struct vp_ctr_view {
+	/* CPU counters after this read's update, copied out: t.slot points to the copy's
+	 * own array (free with pv_cputime_done()). */
+	struct pv_cputime t;
+	unsigned long long start_ticks; /* the oldest task's start, clock ticks after boot */
+	unsigned long avg[3];
+	struct cg_tasks tasks;
+};
+
+int vp_ctrs_new(struct vp_daemon *d, struct vp_ctrs **ret);
+/* Stops the sampler and frees everything. */
+void vp_ctrs_free(struct vp_ctrs *s);
+/* Start the load sampler thread (every PV_LOAD_FREQ_S seconds). */
+int vp_ctrs_start_sampler(struct vp_ctrs *s);
+/* Look up (or start tracking) the container of caller c, mark it read, count its tasks if
+ * the sampler has no fresh count, and when cpu is given fold that CPU sample in. The state
+ * after the update is copied to *ret. */
+int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv_cpu_sample *cpu,
+		   struct vp_ctr_view *ret);
+/* Number of containers tracked (tests, stats). */
+size_t vp_ctrs_count(struct vp_ctrs *s);
+/* A monotonic clock in microseconds (CLOCK_BOOTTIME, the clock of /proc/uptime). */
+uint64_t vp_now_us(void);
+
 /* Free every handle still open (at exit). */
 void fs_handles_free_all(struct vp_daemon *d);
 void vp_daemon_done(struct vp_daemon *d);

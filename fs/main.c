@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "fs/daemon.h"
+#include "proc_views/stat.h"
+#include "util/fileio.h"
 
 #ifndef VPROCFS_VERSION
 #define VPROCFS_VERSION "0.1.0"
@@ -25,7 +27,8 @@ static void usage(FILE *f)
 		"Usage: vprocfs [OPTIONS] [MOUNTPOINT]\n"
 		"\n"
 		"Serves /proc files computed for the container of the process that reads them.\n"
-		"Bind-mount MOUNTPOINT/proc/meminfo over a container's /proc/meminfo.\n"
+		"Bind-mount MOUNTPOINT/proc/* and MOUNTPOINT/sys/devices/system/cpu/* over a\n"
+		"container's files of the same names.\n"
 		"Runs in the foreground. MOUNTPOINT defaults to " DEFAULT_MOUNTPOINT
 		" (created if missing).\n"
 		"\n"
@@ -33,6 +36,9 @@ static void usage(FILE *f)
 		"  -o OPT[,OPT...]  extra FUSE mount options (ro, allow_other, nosuid, nodev,\n"
 		"                   noexec and default_permissions are always applied)\n"
 		"  -t, --threads N  worker threads serving requests (default 4)\n"
+		"  -c, --cpu-count quota|cpuset\n"
+		"                   how many CPUs a container sees: its cpuset capped at its\n"
+		"                   CPU quota rounded up (quota, the default), or its cpuset\n"
 		"  -d, --debug      log every FUSE request to stderr\n"
 		"  -h, --help       show this help and exit\n"
 		"  -V, --version    show the version and exit\n");
@@ -59,13 +65,48 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-int vp_daemon_init(struct vp_daemon *d)
+static int open_host_files(struct vp_daemon *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t v;
+	int r;
+
+	for (fuse_ino_t ino = 1; ino <= FS_INO_MAX; ino++) {
+		const struct fs_node *n = fs_node_get(ino);
+
+		if (!n || !n->host_path)
+			continue;
+		d->host_fd[ino] = open(n->host_path, O_RDONLY | O_CLOEXEC);
+		if (d->host_fd[ino] < 0) {
+			r = -errno;
+			fprintf(stderr, "vprocfs: cannot open %s: %s\n", n->host_path, strerror(-r));
+			return r;
+		}
+	}
+	r = read_fd_all(d->host_fd[FS_INO_PROC_STAT], &sb);
+	if (r >= 0)
+		r = pv_host_stat_btime(sb.buf ? sb.buf : "", &d->btime);
+	sb_release(&sb);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: no btime in /proc/stat\n");
+		return r;
+	}
+	v = (uint64_t)sysconf(_SC_CLK_TCK);
+	d->hz = v > 0 && v < 1000000 ? (unsigned)v : 100;
+	return 0;
+}
+
+int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 {
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	d->meminfo_fd = -1;
-	d->layout.memory.rootfd = -1;
+	for (int i = 0; i <= FS_INO_MAX; i++)
+		d->host_fd[i] = -1;
+	d->procfd = -1;
+	d->cpu_count = count;
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		d->layout.h[c].rootfd = -1;
 	pthread_mutex_init(&d->handles_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &d->started);
 	r = cg_layout_discover(&d->layout);
@@ -78,21 +119,25 @@ int vp_daemon_init(struct vp_daemon *d)
 		fprintf(stderr, "vprocfs: cannot open /proc: %s\n", strerror(-r));
 		return r;
 	}
-	d->meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	if (d->meminfo_fd < 0) {
-		r = -errno;
-		fprintf(stderr, "vprocfs: cannot open /proc/meminfo: %s\n", strerror(-r));
+	d->procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->procfd < 0)
+		return -errno;
+	r = open_host_files(d);
+	if (r < 0)
 		return r;
-	}
-	return 0;
+	return vp_ctrs_new(d, &d->ctrs);
 }
 
 void vp_daemon_done(struct vp_daemon *d)
 {
 	fs_handles_free_all(d);
 	pthread_mutex_destroy(&d->handles_lock);
-	if (d->meminfo_fd >= 0)
-		close(d->meminfo_fd);
+	vp_ctrs_free(d->ctrs);
+	for (int i = 0; i <= FS_INO_MAX; i++)
+		if (d->host_fd[i] >= 0)
+			close(d->host_fd[i]);
+	if (d->procfd >= 0)
+		close(d->procfd);
 	cg_nscache_free(d->ns);
 	cg_layout_done(&d->layout);
 }
@@ -104,6 +149,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{"debug", no_argument, NULL, 'd'},
 		{"threads", required_argument, NULL, 't'},
+		{"cpu-count", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
@@ -113,13 +159,14 @@ int main(int argc, char **argv)
 	const char *mountpoint = DEFAULT_MOUNTPOINT;
 	bool debug = false;
 	unsigned threads = 4;
+	enum pv_cpu_count count = PV_COUNT_QUOTA;
 	char *end;
 	long n;
 	int c, r, ret = 1;
 
 	if (fuse_opt_add_arg(&args, argv[0]) < 0)
 		return 1;
-	while ((c = getopt_long(argc, argv, "+hVdo:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVdo:t:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -139,6 +186,16 @@ int main(int argc, char **argv)
 				goto out_args;
 			}
 			threads = (unsigned)n;
+			break;
+		case 'c':
+			if (strcmp(optarg, "quota") == 0) {
+				count = PV_COUNT_QUOTA;
+			} else if (strcmp(optarg, "cpuset") == 0) {
+				count = PV_COUNT_CPUSET;
+			} else {
+				fprintf(stderr, "vprocfs: --cpu-count wants quota or cpuset\n");
+				goto out_args;
+			}
 			break;
 		case 'o':
 			if (fuse_opt_add_arg(&args, "-o") < 0 || fuse_opt_add_arg(&args, optarg) < 0)
@@ -171,16 +228,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vprocfs: %s\n", msg);
 		goto out_args;
 	}
-	if (vp_daemon_init(&d) < 0)
+	if (vp_daemon_init(&d, count) < 0)
 		goto out_daemon;
+	r = vp_ctrs_start_sampler(d.ctrs);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: cannot start the load sampler: %s\n", strerror(-r));
+		goto out_daemon;
+	}
 
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &d);
 	if (!se)
 		goto out_daemon;
 	if (fuse_session_mount(se, mp) != 0)
 		goto out_session;
-	fprintf(stderr, "vprocfs: serving %s (memory: %s at %s)\n", mp,
-		cg_version_name(d.layout.memory.version), d.layout.memory.mount);
+	fprintf(stderr, "vprocfs: serving %s\n", mp);
+	for (int k = 0; k < CG_NCONTROLLERS; k++)
+		fprintf(stderr, "vprocfs:   %-8s %s%s%s\n", cg_controller_name(k),
+			cg_version_name(d.layout.h[k].version), d.layout.h[k].mount ? " at " : "",
+			d.layout.h[k].mount ? d.layout.h[k].mount : "");
 	r = fs_loop_run(se, threads);
 	if (r < 0)
 		fprintf(stderr, "vprocfs: cannot start workers: %s\n", strerror(-r));

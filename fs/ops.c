@@ -211,7 +211,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	/* A read at offset 0 renders afresh for this caller; later offsets slice the snapshot
 	 * (stdio reads in pieces; free and top lseek(0) and re-read a kept fd). */
 	if (off == 0 || !h->have) {
-		r = h->node->render(d, tid, &h->scratch);
+		r = fs_render_node(d, h->node, tid, &h->scratch);
 		if (r >= 0) {
 			struct strbuf t = h->snap;
 

@@ -1,12 +1,21 @@
 /* The adapter between caller, cgroup facts and renderers: the one place that decides what a
  * caller gets. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fs/daemon.h"
+#include "proc_views/cpuinfo.h"
+#include "proc_views/loadavg.h"
 #include "proc_views/meminfo.h"
+#include "proc_views/stat.h"
+#include "proc_views/swaps.h"
+#include "proc_views/sys_cpu.h"
+#include "proc_views/uptime.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/parse.h"
 
 static void memory_to_view(const struct cg_memory *m, struct pv_meminfo_ctr *v)
 {
@@ -45,35 +54,287 @@ static void memory_to_view(const struct cg_memory *m, struct pv_meminfo_ctr *v)
 	};
 }
 
+static bool is_root(const char *path)
+{
+	return !path || strcmp(path, "/") == 0;
+}
+
 /*
  * What a caller gets:
- *   - its container's file, computed from the container cgroup (cg_caller_container());
- *   - the host's file unchanged when the container is the root cgroup;
+ *   - its container's file, computed from the container cgroup (cg_caller_resolve());
+ *   - the host's file unchanged when the container is the root cgroup (for CPU views: the
+ *     root cgroup of every CPU controller);
  *   - an error (never another view, never the host's file) when the caller has exited
- *     (-ESRCH), when a cgroup file is missing or malformed, or the host file cannot be parsed.
+ *     (-ESRCH), when a cgroup file is missing or malformed, or a host file cannot be parsed.
  */
-int fs_render_meminfo(struct vp_daemon *d, pid_t tid, struct strbuf *out)
+int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, struct strbuf *out)
 {
-	_cleanup_free_ char *path = NULL;
-	struct pv_host_meminfo host;
-	struct pv_meminfo_ctr view;
+	struct cg_caller c;
+	bool root;
+	int r;
+
+	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
+	if (r < 0)
+		return r;
+	if (n->kind == FS_VIEW_MEMORY)
+		root = is_root(c.path[CG_MEMORY]);
+	else
+		root = is_root(c.path[CG_CPU]) && is_root(c.path[CG_CPUACCT]) &&
+		       is_root(c.path[CG_CPUSET]);
+	if (root)
+		r = read_fd_all(d->host_fd[n->ino], out);
+	else
+		r = n->render(d, &c, tid, out);
+	cg_caller_done(&c);
+	return r;
+}
+
+/* The container's memory facts and the host's meminfo, parsed (out holds the host text). */
+static int memory_view(struct vp_daemon *d, const struct cg_caller *c, struct strbuf *out,
+		       struct pv_host_meminfo *host, struct pv_meminfo_ctr *view)
+{
 	struct cg_memory mem;
 	int r;
 
-	r = cg_caller_container(d->ns, &d->layout.memory, "memory", tid, &path);
+	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem);
 	if (r < 0)
 		return r;
-	if (strcmp(path, "/") == 0)
-		return read_fd_all(d->meminfo_fd, out);
-	r = cg_memory_read(&d->layout.memory, path, &mem);
+	r = read_fd_all(d->host_fd[FS_INO_PROC_MEMINFO], out);
 	if (r < 0)
 		return r;
-	r = read_fd_all(d->meminfo_fd, out);
+	r = pv_host_meminfo_parse(out->buf, host);
 	if (r < 0)
 		return r;
-	r = pv_host_meminfo_parse(out->buf, &host);
+	memory_to_view(&mem, view);
+	return 0;
+}
+
+int fs_render_meminfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		      struct strbuf *out)
+{
+	struct pv_host_meminfo host;
+	struct pv_meminfo_ctr view;
+	int r;
+
+	(void)tid;
+	r = memory_view(d, c, out, &host, &view);
+	return r < 0 ? r : pv_meminfo_render(&host, &view, out);
+}
+
+int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		    struct strbuf *out)
+{
+	struct pv_host_meminfo host;
+	struct pv_meminfo_ctr view;
+	uint64_t total, free;
+	int r;
+
+	(void)tid;
+	r = memory_view(d, c, out, &host, &view);
+	if (r >= 0)
+		r = pv_meminfo_swap(&host, &view, &total, &free);
+	return r < 0 ? r : pv_swaps_render(total, sat_sub(total, free), out);
+}
+
+/* ---- CPU views ------------------------------------------------------------------------- */
+
+/* The container's CPU facts and model. cpu->cpus holds the cpuset or, where the cpuset
+ * controller is missing, the host's online CPUs. */
+static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, struct strbuf *scratch,
+		    struct cg_cpu *cpu, struct pv_cpu_model *m)
+{
+	int r = cg_cpu_read(&d->layout, c->path, cpu);
+
 	if (r < 0)
 		return r;
-	memory_to_view(&mem, &view);
-	return pv_meminfo_render(&host, &view, out);
+	if (cpu->cpus.n == 0) {
+		r = read_fd_all(d->host_fd[FS_INO_SYS_CPU_ONLINE], scratch);
+		if (r >= 0)
+			r = cg_parse_cpulist(scratch->buf ? scratch->buf : "", &cpu->cpus);
+		if (r >= 0 && cpu->cpus.n == 0)
+			r = -EINVAL;
+	}
+	if (r >= 0)
+		r = pv_cpu_model(cpu->cpus.cpu, cpu->cpus.n, cpu->quota, d->cpu_count, m);
+	if (r < 0)
+		cg_cpu_done(cpu);
+	return r;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * UINT64_C(1099511628211);
+}
+
+/* The container's CPU time per visible CPU, its counters updated, and its other state. */
+static int observe_cpu(struct vp_daemon *d, const struct cg_caller *c, struct strbuf *scratch,
+		       struct pv_cpu_model *m, struct vp_ctr_view *v)
+{
+	struct cg_cpu cpu;
+	struct pv_cpu_sample smp = {0};
+	_cleanup_free_ uint64_t *raw = NULL;
+	int r = cpu_view(d, c, scratch, &cpu, m);
+
+	if (r < 0)
+		return r;
+	raw = calloc((size_t)m->n * PV_IDLE, sizeof(*raw));
+	if (!raw) {
+		cg_cpu_done(&cpu);
+		return -ENOMEM;
+	}
+	for (int f = 0; f < PV_IDLE; f++)
+		smp.raw[f] = raw + (size_t)f * m->n;
+	smp.n = m->n;
+	smp.capacity = m->capacity;
+	smp.map_key = mix(UINT64_C(1469598103934665603), m->n);
+	if (cpu.acct.ncpu == 0) {
+		/* v2 reports totals only: spread over the visible CPUs. */
+		for (unsigned i = 0; i < m->n; i++) {
+			raw[PV_USER * m->n + i] =
+				pv_spread(cpu.acct.user_us - cpu.acct.nice_us, m->n, i);
+			raw[PV_NICE * m->n + i] = pv_spread(cpu.acct.nice_us, m->n, i);
+			raw[PV_SYSTEM * m->n + i] = pv_spread(cpu.acct.system_us, m->n, i);
+		}
+	} else {
+		/* v1 reports per host CPU: host CPU k of the cpuset shows as k mod n, CPUs
+		 * outside it (where the container ran before its cpuset changed) as cpu mod n. */
+		for (unsigned h = 0; h < cpu.acct.ncpu; h++) {
+			int idx = cg_cpulist_index(&cpu.cpus, h);
+			unsigned slot = (idx >= 0 ? (unsigned)idx : h) % m->n;
+
+			raw[PV_USER * m->n + slot] += cpu.acct.cpu_user_us[h];
+			raw[PV_SYSTEM * m->n + slot] += cpu.acct.cpu_system_us[h];
+		}
+		for (unsigned i = 0; i < cpu.cpus.n; i++)
+			smp.map_key = mix(smp.map_key, cpu.cpus.cpu[i]);
+	}
+	r = vp_ctr_observe(d->ctrs, c, &smp, v);
+	/* m->host_cpu points into cpu.cpus: callers that need it use cpu_view() instead. */
+	m->host_cpu = NULL;
+	cg_cpu_done(&cpu);
+	return r;
+}
+
+int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		      struct strbuf *out)
+{
+	struct strbuf host = STRBUF_INIT;
+	struct pv_cpu_model m;
+	struct cg_cpu cpu;
+	int r;
+
+	(void)tid;
+	r = cpu_view(d, c, out, &cpu, &m);
+	if (r < 0)
+		return r;
+	r = read_fd_all(d->host_fd[FS_INO_PROC_CPUINFO], &host);
+	if (r >= 0)
+		r = pv_cpuinfo_render(host.buf ? host.buf : "", m.host_cpu, m.n, out);
+	sb_release(&host);
+	cg_cpu_done(&cpu);
+	return r;
+}
+
+int fs_render_sys_cpu_range(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+			    struct strbuf *out)
+{
+	struct pv_cpu_model m;
+	struct cg_cpu cpu;
+	int r;
+
+	(void)tid;
+	r = cpu_view(d, c, out, &cpu, &m);
+	if (r < 0)
+		return r;
+	cg_cpu_done(&cpu);
+	return pv_sys_cpu_range_render(m.n, out);
+}
+
+int fs_render_stat(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		   struct strbuf *out)
+{
+	struct pv_cpu_model m;
+	struct vp_ctr_view v;
+	int r;
+
+	(void)tid;
+	r = observe_cpu(d, c, out, &m, &v);
+	if (r < 0)
+		return r;
+	r = pv_stat_render(&(struct pv_stat_in){.t = &v.t,
+						 .hz = d->hz,
+						 .btime = d->btime,
+						 .running = v.tasks.running,
+						 .blocked = v.tasks.blocked},
+			   out);
+	pv_cputime_done(&v.t);
+	return r;
+}
+
+/* Microseconds since boot at which the container started, for this caller: the init of its
+ * pid namespace, or for callers in the host's the oldest task of the container cgroup. */
+static uint64_t start_us(const struct vp_daemon *d, const struct cg_caller *c,
+			 const struct vp_ctr_view *v)
+{
+	unsigned long long ticks = c->host_ns ? v->start_ticks : c->init_start;
+
+	return (uint64_t)((unsigned __int128)ticks * 1000000 / d->hz);
+}
+
+int fs_render_uptime(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		     struct strbuf *out)
+{
+	struct pv_cpu_model m;
+	struct vp_ctr_view v;
+	int r;
+
+	(void)tid;
+	r = observe_cpu(d, c, out, &m, &v);
+	if (r < 0)
+		return r;
+	r = pv_uptime_render(sat_sub(vp_now_us(), start_us(d, c, &v)), v.t.total[PV_IDLE], out);
+	pv_cputime_done(&v.t);
+	return r;
+}
+
+/* The newest thread of the container as numbered in the caller's pid namespace; where it
+ * is not visible there (exited, or outside the caller's namespace), the caller itself. */
+static pid_t last_pid(struct vp_daemon *d, const struct cg_caller *c, pid_t tid, pid_t newest,
+		      struct strbuf *sb)
+{
+	pid_t ns[64];
+	size_t n;
+	char p[48];
+	uint64_t v;
+
+	if (c->host_ns) {
+		if (read_file_at(d->procfd, "sys/kernel/ns_last_pid", sb) == 0 && sb->buf &&
+		    parse_u64_line(sb->buf, &v) == 0 && v <= INT32_MAX)
+			return (pid_t)v;
+		return newest;
+	}
+	for (int k = 0; k < 2; k++) {
+		pid_t who = k == 0 ? newest : tid;
+
+		snprintf(p, sizeof(p), "%d/status", (int)who);
+		if (who > 0 && read_file_at(d->procfd, p, sb) == 0 && sb->buf &&
+		    cg_parse_nspid(sb->buf, ns, VP_ARRAY_SIZE(ns), &n) == 0 && n > c->ns_level)
+			return ns[c->ns_level];
+	}
+	return 0; /* the caller has exited: nobody reads the answer */
+}
+
+int fs_render_loadavg(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+		      struct strbuf *out)
+{
+	struct vp_ctr_view v;
+	pid_t last;
+	int r;
+
+	r = vp_ctr_observe(d->ctrs, c, NULL, &v);
+	if (r < 0)
+		return r;
+	pv_cputime_done(&v.t);
+	last = last_pid(d, c, tid, v.tasks.newest, out);
+	return pv_loadavg_render(v.avg, v.tasks.running, v.tasks.total, last, out);
 }

@@ -261,3 +261,16 @@ int pv_meminfo_render(const struct pv_host_meminfo *host, const struct pv_meminf
 	}
 	return 0;
 }
+
+int pv_meminfo_swap(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,
+		    uint64_t *ret_total_kb, uint64_t *ret_free_kb)
+{
+	struct mi m;
+	int r = mi_compute(host, c, &m);
+
+	if (r < 0)
+		return r;
+	*ret_total_kb = m.swap_total;
+	*ret_free_kb = m.swap_free;
+	return 0;
+}

@@ -48,4 +48,9 @@ struct pv_meminfo_ctr {
 int pv_meminfo_render(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,
 		      struct strbuf *out);
 
+/* The container's swap as its /proc/meminfo shows it (SwapTotal, SwapFree), in kB, for
+ * /proc/swaps. -EINVAL when the host has no MemTotal. */
+int pv_meminfo_swap(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,
+		    uint64_t *ret_total_kb, uint64_t *ret_free_kb);
+
 #endif

@@ -36,3 +36,21 @@ int parse_u64_line(const char *s, uint64_t *ret)
 		n--;
 	return parse_u64_n(s, n, ret);
 }
+
+const char *find_line(const char *text, const char *prefix, size_t *ret_len)
+{
+	size_t plen = strlen(prefix);
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		if (len >= plen && memcmp(line, prefix, plen) == 0) {
+			*ret_len = len - plen;
+			return line + plen;
+		}
+		line += len;
+		if (*line)
+			line++;
+	}
+	return NULL;
+}

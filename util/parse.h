@@ -11,6 +11,10 @@ int parse_u64_n(const char *s, size_t n, uint64_t *ret);
 int parse_u64(const char *s, uint64_t *ret);
 /* Like parse_u64 but a single trailing '\n' is allowed (the shape of one-value kernel files). */
 int parse_u64_line(const char *s, uint64_t *ret);
+/* The first line of text that starts with prefix: returns what follows the prefix and sets
+ * *ret_len to its length up to the newline; NULL when no line matches. */
+const char *find_line(const char *text, const char *prefix, size_t *ret_len);
+
 /* Saturating arithmetic. */
 static inline uint64_t sat_sub(uint64_t a, uint64_t b)
 {

@@ -15,7 +15,7 @@
 #include "helpers.h"
 
 static char *proc;
-static struct cg_layout layout = {.memory = {.version = CG_V2, .rootfd = -1}};
+static struct cg_layout layout = {.h = {[CG_MEMORY] = {.version = CG_V2, .rootfd = -1}}};
 
 static pid_t spawn(void)
 {
@@ -99,7 +99,7 @@ TestSuite(caller, .init = setup, .fini = teardown);
 
 static int container(struct cg_nscache *c, pid_t tid, char **ret)
 {
-	return cg_caller_container(c, &layout.memory, "memory", tid, ret);
+	return cg_caller_container(c, &layout.h[CG_MEMORY], "memory", tid, ret);
 }
 
 Test(caller, host_namespace_caller_gets_own_cgroup)
@@ -240,7 +240,7 @@ Test(caller, real_proc_self)
 	if (cg_layout_discover(&real) < 0)
 		cr_skip_test("SKIPPED: no memory cgroup controller on this host");
 	cr_assert_eq(cg_nscache_new("/proc", &c), 0);
-	cr_assert_eq(cg_caller_container(c, &real.memory, "memory", getpid(), &p), 0);
+	cr_assert_eq(cg_caller_container(c, &real.h[CG_MEMORY], "memory", getpid(), &p), 0);
 	cr_assert_eq(p[0], '/');
 	free(p);
 	cg_nscache_free(c);

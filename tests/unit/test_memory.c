@@ -25,7 +25,7 @@ static void close_tree(void)
 
 static int read_mem(const char *path, struct cg_memory *m)
 {
-	return cg_memory_read(&layout.memory, path, m);
+	return cg_memory_read(&layout.h[CG_MEMORY], path, m);
 }
 
 Test(memory_v2, container_limits_usage_swap)
