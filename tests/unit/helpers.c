@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 char *fixture(const char *path)
 {
@@ -78,4 +79,12 @@ void tmp_remove(char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 	free(dir);
+}
+
+void tmp_unlink(const char *dir, const char *rel)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	cr_assert_eq(unlink(p), 0, "unlink %s", p);
 }

@@ -15,5 +15,7 @@ void tmp_write(const char *dir, const char *rel, const char *content);
 /* Copy a fixture directory tree to a fresh temporary directory (malloc()ed path). */
 char *tmp_copy_tree(const char *fixture_dir);
 void tmp_remove(char *dir);
+/* Remove dir/rel (must exist). */
+void tmp_unlink(const char *dir, const char *rel);
 
 #endif
