@@ -256,7 +256,9 @@ int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv
 			goto out;
 		if (e->tasks_at_us == 0) {
 			e->start_ticks = t.oldest_start;
-			e->tick_us = now;
+			/* The kernel samples at most LOAD_FREQ after tasks start running: so does
+			 * the sampler's next pass for a container first seen now. */
+			e->tick_us = sat_sub(now, LOAD_FREQ_US);
 		}
 		e->tasks = t;
 		e->tasks_at_us = now;

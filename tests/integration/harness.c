@@ -21,6 +21,9 @@ static char cgmount[256];
 static int cgversion;
 static char created[32][512];
 static int ncreated;
+/* v1: the hierarchies of the CPU controllers ("" where not mounted); v2: all cgmount. */
+static const char *const cpu_ctls[] = {"cpu", "cpuacct", "cpuset"};
+static char ctlmount[3][256];
 
 static void msleep(int ms)
 {
@@ -45,6 +48,19 @@ static void find_memory_cgroup(void)
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
 		    sscanf(sep + 3, "%63s %*s %511s", fstype, opts) != 2)
 			continue;
+		if (strcmp(fstype, "cgroup") == 0) {
+			/* Super options are comma separated: match whole controller names. */
+			char o[520];
+
+			snprintf(o, sizeof(o), ",%s,", opts);
+			for (size_t k = 0; k < 3; k++) {
+				char want[32];
+
+				snprintf(want, sizeof(want), ",%s,", cpu_ctls[k]);
+				if (strstr(o, want) && !ctlmount[k][0])
+					snprintf(ctlmount[k], sizeof(ctlmount[k]), "%s", mp);
+			}
+		}
 		if (strcmp(fstype, "cgroup") == 0 && strstr(opts, "memory") && !cgversion) {
 			snprintf(cgmount, sizeof(cgmount), "%s", mp);
 			cgversion = 1;
@@ -63,6 +79,9 @@ static void find_memory_cgroup(void)
 		}
 	}
 	fclose(f);
+	if (cgversion == 2)
+		for (size_t k = 0; k < 3; k++)
+			snprintf(ctlmount[k], sizeof(ctlmount[k]), "%s", cgmount);
 }
 
 bool cg_is_v2(void)
@@ -94,6 +113,18 @@ void require_capable(void)
 		fprintf(stderr, "\n*** SKIPPED integration test: %s ***\n\n", why);
 		cr_skip_test("SKIPPED: %s", why);
 	}
+}
+
+void test_finish(struct daemon *d)
+{
+	cg_cleanup();
+	daemon_stop(d);
+}
+
+void test_teardown(struct daemon *d)
+{
+	cg_cleanup();
+	daemon_kill(d);
 }
 
 const char *meminfo_path(const struct daemon *d)
@@ -128,7 +159,10 @@ int daemon_start_at(struct daemon *d, const char *mnt, int wait_ms, bool until_e
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(bin, "vprocfs", mnt, (char *)NULL);
+		if (d->arg[0])
+			execl(bin, "vprocfs", d->arg, mnt, (char *)NULL);
+		else
+			execl(bin, "vprocfs", mnt, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < wait_ms / 10; i++) {
@@ -213,6 +247,31 @@ void daemon_kill(struct daemon *d)
 	}
 }
 
+static void write_file(const char *dir, const char *name, const char *value);
+
+/* The same cgroup (relative to the memory hierarchy) in v1 controller k's hierarchy. */
+static void ctl_dir(const char *memdir, size_t k, char *out, size_t outsz)
+{
+	int n = snprintf(out, outsz, "%s%s", ctlmount[k], memdir + strlen(cgmount));
+
+	cr_assert(n > 0 && (size_t)n < outsz, "path too long");
+}
+
+static void copy_parent_file(const char *dir, const char *name)
+{
+	char parent[700], buf[256];
+	ssize_t n;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	*strrchr(parent, '/') = '\0';
+	strcat(parent, "/");
+	strcat(parent, name);
+	n = read_whole(parent, buf, sizeof(buf) - 1);
+	cr_assert_gt(n, 0, "%s", parent);
+	buf[n] = '\0';
+	write_file(dir, name, buf);
+}
+
 const char *cg_create(const char *name)
 {
 	char *p;
@@ -221,23 +280,84 @@ const char *cg_create(const char *name)
 	cr_assert_lt(ncreated, 32);
 	p = created[ncreated];
 	snprintf(p, sizeof(created[0]), "%s/vprocfs-test-%d-%s", cgmount, (int)getpid(), name);
-	if (mkdir(p, 0755) != 0 && errno != EEXIST)
-		cr_assert_fail("mkdir %s: %s", p, strerror(errno));
-	ncreated++;
-	if (cgversion == 2 && strchr(name, '/')) {
-		/* Enable memory in the parent so the child gets memory.* files. */
+	if (cgversion == 2) {
+		/* Enable the controllers in the parent so the child gets their files. */
 		char parent[600];
-		FILE *f;
 
 		snprintf(parent, sizeof(parent), "%s", p);
 		*strrchr(parent, '/') = '\0';
-		strcat(parent, "/cgroup.subtree_control");
-		f = fopen(parent, "we");
-		cr_assert_not_null(f);
-		fputs("+memory", f);
-		fclose(f);
+		write_file(parent, "cgroup.subtree_control", "+memory");
+		if (ctl_available("cpu"))
+			write_file(parent, "cgroup.subtree_control", "+cpu");
+		if (ctl_available("cpuset"))
+			write_file(parent, "cgroup.subtree_control", "+cpuset");
+	}
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		cr_assert_fail("mkdir %s: %s", p, strerror(errno));
+	ncreated++;
+	for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+		char c[1024];
+
+		if (!ctlmount[k][0])
+			continue;
+		ctl_dir(p, k, c, sizeof(c));
+		if (mkdir(c, 0755) != 0 && errno != EEXIST)
+			cr_assert_fail("mkdir %s: %s", c, strerror(errno));
+		if (strcmp(cpu_ctls[k], "cpuset") == 0) {
+			/* A v1 cpuset starts empty and admits no process until it has CPUs. */
+			copy_parent_file(c, "cpuset.cpus");
+			copy_parent_file(c, "cpuset.mems");
+		}
 	}
 	return p;
+}
+
+bool ctl_available(const char *controller)
+{
+	find_memory_cgroup();
+	if (cgversion == 2) {
+		char p[300], ctl[256] = "";
+		ssize_t n;
+
+		snprintf(p, sizeof(p), "%s/cgroup.controllers", cgmount);
+		n = read_whole(p, ctl, sizeof(ctl) - 1);
+		ctl[n > 0 ? n : 0] = '\0';
+		return strstr(ctl, controller) != NULL;
+	}
+	for (size_t k = 0; k < 3; k++)
+		if (strcmp(cpu_ctls[k], controller) == 0)
+			return ctlmount[k][0] != '\0';
+	return strcmp(controller, "memory") == 0;
+}
+
+void cg_set_cpu(const char *dir, long quota_us, const char *cpus)
+{
+	char c[1024], v[64];
+
+	if (quota_us != 0) {
+		cr_assert(ctl_available("cpu"));
+		if (cgversion == 2) {
+			if (quota_us < 0)
+				snprintf(v, sizeof(v), "max 100000");
+			else
+				snprintf(v, sizeof(v), "%ld 100000", quota_us);
+			write_file(dir, "cpu.max", v);
+		} else {
+			ctl_dir(dir, 0, c, sizeof(c));
+			write_file(c, "cpu.cfs_period_us", "100000");
+			snprintf(v, sizeof(v), "%ld", quota_us);
+			write_file(c, "cpu.cfs_quota_us", v);
+		}
+	}
+	if (cpus) {
+		cr_assert(ctl_available("cpuset"));
+		if (cgversion == 2) {
+			write_file(dir, "cpuset.cpus", cpus);
+		} else {
+			ctl_dir(dir, 2, c, sizeof(c));
+			write_file(c, "cpuset.cpus", cpus);
+		}
+	}
 }
 
 static void write_file(const char *dir, const char *name, const char *value)
@@ -283,20 +403,33 @@ void kill_members_of(const char *dir)
 	}
 }
 
+static void rmdir_retry(const char *dir)
+{
+	for (int t = 0; t < 200 && rmdir(dir) != 0 && errno == EBUSY; t++)
+		msleep(10);
+}
+
 void cg_cleanup(void)
 {
 	/* Children were created after parents: remove in reverse. */
 	for (int i = ncreated - 1; i >= 0; i--) {
 		kill_members_of(created[i]);
-		for (int t = 0; t < 200 && rmdir(created[i]) != 0 && errno == EBUSY; t++)
-			msleep(10);
+		for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+			char c[1024];
+
+			if (!ctlmount[k][0])
+				continue;
+			ctl_dir(created[i], k, c, sizeof(c));
+			rmdir_retry(c);
+		}
+		rmdir_retry(created[i]);
 	}
 	ncreated = 0;
 }
 
-int cg_join(const char *dir)
+static int join_one(const char *dir)
 {
-	char p[700];
+	char p[800];
 	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
@@ -308,6 +441,21 @@ int cg_join(const char *dir)
 		return -1;
 	}
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+int cg_join(const char *dir)
+{
+	/* v1: the same cgroup in the CPU hierarchies too (created by cg_create()). */
+	for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+		char c[1024];
+
+		if (!ctlmount[k][0])
+			continue;
+		ctl_dir(dir, k, c, sizeof(c));
+		if (join_one(c) != 0)
+			return -1;
+	}
+	return join_one(dir);
 }
 
 static int run(const char *dir, const char *const argv[], char *out, size_t outsz)
@@ -346,15 +494,26 @@ static int run(const char *dir, const char *const argv[], char *out, size_t outs
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+const char *const served_files[] = {
+	"proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime", "proc/loadavg", "proc/swaps",
+	"sys/devices/system/cpu/online", "sys/devices/system/cpu/possible",
+	"sys/devices/system/cpu/present", NULL,
+};
+
 int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
 		     size_t outsz)
 {
-	char full[8192];
+	char full[16384];
 	const char *argv[] = {"unshare", "--pid", "--fork", "--mount", "--propagation", "private",
 			      "--mount-proc", "sh", "-c", full, NULL};
+	size_t used = 0;
 
-	snprintf(full, sizeof(full), "mount --bind '%s' /proc/meminfo || exit 99\n%s",
-		 meminfo_path(d), script);
+	/* What a runtime does: every served file bind-mounted over the container's own. */
+	for (size_t i = 0; served_files[i]; i++)
+		used += (size_t)snprintf(full + used, sizeof(full) - used,
+					 "mount --bind '%s/%s' /%s || exit 99\n", d->mnt,
+					 served_files[i], served_files[i]);
+	snprintf(full + used, sizeof(full) - used, "%s", script);
 	return run(dir, argv, out, outsz);
 }
 

@@ -11,6 +11,7 @@ struct daemon {
 	pid_t pid;
 	char mnt[256];
 	char log[300];
+	char arg[64]; /* one extra daemon option, e.g. "--cpu-count=cpuset" ("" for none) */
 };
 
 /* Skips the current test, loudly, unless root with /dev/fuse and a writable memory cgroup. */
@@ -26,12 +27,24 @@ void daemon_stop(struct daemon *d);
 void daemon_dump_log(const struct daemon *d);
 /* SIGKILL, detach the mount, no assertions (cleanup after a failure). */
 void daemon_kill(struct daemon *d);
+/* Every test ends with test_finish(), so that a daemon that does not exit cleanly (or that
+ * ASan/LSan faults at exit) fails the test itself: criterion does not count assertions in a
+ * suite's fini. The fini calls test_teardown(), which cleans up after a failed test without
+ * asserting. Both remove the test's cgroups. */
+void test_finish(struct daemon *d);
+void test_teardown(struct daemon *d);
 /* "<mnt>/proc/meminfo" */
 const char *meminfo_path(const struct daemon *d);
 
-/* Test cgroups in the memory hierarchy, named vprocfs-test-<pid>-<name>; removed (their
- * processes killed) by cg_cleanup(), which every test's fini calls. */
-const char *cg_create(const char *name);            /* returns the absolute directory */
+/* Test cgroups named vprocfs-test-<pid>-<name>, in the memory hierarchy and (v1) the same
+ * name in the cpu, cpuacct and cpuset hierarchies, whose cpuset copies its parent's; removed
+ * (their processes killed) by cg_cleanup(), which every test's fini calls. */
+const char *cg_create(const char *name); /* returns the memory hierarchy's directory */
+/* Whether controller ("memory", "cpu", "cpuacct", "cpuset") can be used by tests. */
+bool ctl_available(const char *controller);
+/* CPU limits of cgroup dir (as returned by cg_create()): quota_us per 100 ms period (-1 no
+ * quota, 0 leave as is), cpus a cpu list (NULL: leave as is). */
+void cg_set_cpu(const char *dir, long quota_us, const char *cpus);
 void cg_set_limit(const char *dir, unsigned long long bytes);
 void cg_cleanup(void);
 /* Move the calling process into cgroup dir; 0 or -1. */
@@ -41,8 +54,11 @@ void kill_members_of(const char *dir);
 bool cg_is_v2(void);
 const char *cg_mount(void); /* the memory hierarchy's mount point */
 
+/* The files vprocfs serves, relative to its mount point and to / ("proc/meminfo", ...). */
+extern const char *const served_files[];
+
 /* Run `script` with sh in a fresh pid+mount namespace whose process starts in cgroup `dir`
- * (NULL: stay where we are), with the daemon's meminfo bind-mounted over /proc/meminfo.
+ * (NULL: stay where we are), with every served file bind-mounted over /proc and /sys.
  * Captures stdout (and stderr) into out; returns the exit status. */
 int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
 		     size_t outsz);

@@ -24,19 +24,14 @@ static void setup(void)
 	daemon_start(&d);
 }
 
-/* Every test ends here, so that a daemon that does not exit cleanly (or that ASan/LSan
- * faults at exit) fails the test itself; fini assertions would not count. */
 static void finish(void)
 {
-	cg_cleanup();
-	daemon_stop(&d);
+	test_finish(&d);
 }
 
-/* After a failed test: clean up without asserting. */
 static void teardown(void)
 {
-	cg_cleanup();
-	daemon_kill(&d);
+	test_teardown(&d);
 }
 
 TestSuite(live, .init = setup, .fini = teardown, .timeout = 120);
