@@ -174,11 +174,12 @@ struct cg_cpu {
 };
 
 /* Read the CPU facts of the container whose cgroup is paths[c] in hierarchy layout->h[c]
- * (paths[] indexed by enum cg_controller, NULL for unmounted controllers). The cpuacct
- * files must exist and parse (-ENOENT, -EINVAL...); a level without quota or cpuset files
- * (the controller is not enabled there on v2) does not constrain. */
+ * (paths[] indexed by enum cg_controller, NULL for unmounted controllers): cpus and quota,
+ * and acct when with_acct (else acct is all 0). The cpuacct files must exist and parse
+ * (-ENOENT, -EINVAL..., -ENODEV without a cpuacct hierarchy); a level without quota or
+ * cpuset files (the controller is not enabled there on v2) does not constrain. */
 int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
-		struct cg_cpu *ret);
+		bool with_acct, struct cg_cpu *ret);
 void cg_cpu_done(struct cg_cpu *c);
 
 /* ---- tasks ------------------------------------------------------------------------------- */

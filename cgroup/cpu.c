@@ -433,7 +433,7 @@ static int read_acct(const struct cg_hier *h, const char *path, struct strbuf *s
 }
 
 int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
-		struct cg_cpu *ret)
+		bool with_acct, struct cg_cpu *ret)
 {
 	const struct cg_hier *cpu = &layout->h[CG_CPU], *set = &layout->h[CG_CPUSET];
 	const struct cg_hier *acct = &layout->h[CG_CPUACCT];
@@ -441,13 +441,13 @@ int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLER
 	struct cg_cpu c = {.quota = CG_UNLIMITED};
 	int r = 0;
 
-	if (acct->version == CG_NONE || !paths[CG_CPUACCT])
+	if (with_acct && (acct->version == CG_NONE || !paths[CG_CPUACCT]))
 		return -ENODEV;
 	if (cpu->version != CG_NONE && paths[CG_CPU])
 		r = read_quota(cpu, paths[CG_CPU], &sb, &c.quota);
 	if (r == 0 && set->version != CG_NONE && paths[CG_CPUSET])
 		r = read_cpuset(set, paths[CG_CPUSET], &sb, &c.cpus);
-	if (r == 0)
+	if (r == 0 && with_acct)
 		r = read_acct(acct, paths[CG_CPUACCT], &sb, &c.acct);
 	sb_release(&sb);
 	if (r < 0) {

@@ -54,6 +54,8 @@ static void memory_to_view(const struct cg_memory *m, struct pv_meminfo_ctr *v)
 	};
 }
 
+/* Whether a controller's path is the hierarchy root (an unmounted controller, NULL, does
+ * not make a caller a container). */
 static bool is_root(const char *path)
 {
 	return !path || strcmp(path, "/") == 0;
@@ -76,11 +78,13 @@ int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, stru
 	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
 	if (r < 0)
 		return r;
+	/* Without CPU accounting nothing is known about the caller's CPU use: not "root", so the
+	 * renderer fails (EIO) instead of passing the host's file to a container. */
 	if (n->kind == FS_VIEW_MEMORY)
 		root = is_root(c.path[CG_MEMORY]);
 	else
-		root = is_root(c.path[CG_CPU]) && is_root(c.path[CG_CPUACCT]) &&
-		       is_root(c.path[CG_CPUSET]);
+		root = c.path[CG_CPUACCT] && is_root(c.path[CG_CPUACCT]) &&
+		       is_root(c.path[CG_CPU]) && is_root(c.path[CG_CPUSET]);
 	if (root)
 		r = read_fd_all(d->host_fd[n->ino], out);
 	else
@@ -140,10 +144,10 @@ int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 
 /* The container's CPU facts and model. cpu->cpus holds the cpuset or, where the cpuset
  * controller is missing, the host's online CPUs. */
-static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, struct strbuf *scratch,
-		    struct cg_cpu *cpu, struct pv_cpu_model *m)
+static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, bool with_acct,
+		    struct strbuf *scratch, struct cg_cpu *cpu, struct pv_cpu_model *m)
 {
-	int r = cg_cpu_read(&d->layout, c->path, cpu);
+	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu);
 
 	if (r < 0)
 		return r;
@@ -173,7 +177,7 @@ static int observe_cpu(struct vp_daemon *d, const struct cg_caller *c, struct st
 	struct cg_cpu cpu;
 	struct pv_cpu_sample smp = {0};
 	_cleanup_free_ uint64_t *raw = NULL;
-	int r = cpu_view(d, c, scratch, &cpu, m);
+	int r = cpu_view(d, c, true, scratch, &cpu, m);
 
 	if (r < 0)
 		return r;
@@ -224,7 +228,7 @@ int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	int r;
 
 	(void)tid;
-	r = cpu_view(d, c, out, &cpu, &m);
+	r = cpu_view(d, c, false, out, &cpu, &m);
 	if (r < 0)
 		return r;
 	r = read_fd_all(d->host_fd[FS_INO_PROC_CPUINFO], &host);
@@ -243,7 +247,7 @@ int fs_render_sys_cpu_range(struct vp_daemon *d, const struct cg_caller *c, pid_
 	int r;
 
 	(void)tid;
-	r = cpu_view(d, c, out, &cpu, &m);
+	r = cpu_view(d, c, false, out, &cpu, &m);
 	if (r < 0)
 		return r;
 	cg_cpu_done(&cpu);

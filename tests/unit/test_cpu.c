@@ -151,7 +151,7 @@ static int read_cpu(const char *path, struct cg_cpu *c)
 
 	for (int i = 0; i < CG_NCONTROLLERS; i++)
 		paths[i] = (char *)path;
-	return cg_cpu_read(&layout, paths, c);
+	return cg_cpu_read(&layout, paths, true, c);
 }
 
 static void write_file(const char *rel, const char *content)
@@ -278,11 +278,17 @@ Test(cpu_read, unmounted_controllers)
 	char *paths[CG_NCONTROLLERS] = {"/pod/ctr", NULL, "/pod/ctr", NULL};
 
 	open_tree("fixtures/v1/cgroup", CG_V1);
-	cr_assert_eq(cg_cpu_read(&layout, paths, &c), 0);
+	cr_assert_eq(cg_cpu_read(&layout, paths, true, &c), 0);
 	cr_assert_eq(c.quota, CG_UNLIMITED);
 	cr_assert_eq(c.cpus.n, 0, "no cpuset: the caller falls back to the host's online CPUs");
 	cg_cpu_done(&c);
 	paths[CG_CPUACCT] = NULL;
-	cr_assert_eq(cg_cpu_read(&layout, paths, &c), -ENODEV);
+	cr_assert_eq(cg_cpu_read(&layout, paths, true, &c), -ENODEV);
+	/* cpuinfo and the sys ranges need no accounting. */
+	paths[CG_CPUSET] = "/pod/ctr";
+	cr_assert_eq(cg_cpu_read(&layout, paths, false, &c), 0);
+	cr_assert_eq(c.cpus.n, 1);
+	cr_assert_eq(c.acct.user_us, 0);
+	cg_cpu_done(&c);
 	close_tree();
 }
