@@ -51,7 +51,7 @@ $(INTEG_BIN): $(INTEG_OBJS)
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
 
 # The foreground daemon on its default mount point (Ctrl-C stops it and unmounts).
 run: $(DAEMON)

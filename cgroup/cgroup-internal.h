@@ -6,20 +6,37 @@
 #include "util/strbuf.h"
 
 struct cg_mem_ops {
-	int (*read)(int rootfd, const char *path, struct cg_memory *ret);
+	int (*read)(const struct cg_hier *h, const char *path, struct cg_memory *ret);
 };
 
 extern const struct cg_mem_ops cg_mem_v1_ops;
 extern const struct cg_mem_ops cg_mem_v2_ops;
 
-/* Read file `name` of cgroup `path` (absolute, "/" = hierarchy root) under rootfd into sb. */
-int cg_read_file(int rootfd, const char *path, const char *name, struct strbuf *sb);
+/* Read file `name` of cgroup `path` (absolute, "/" = hierarchy root) of hierarchy h into sb:
+ * through h's cache of open files on a real cgroup file system (see fdcache.c), else with
+ * openat() relative to h->rootfd. */
+int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb);
 /* Parse a limit file of one cgroup. */
-int cg_read_limit(int rootfd, const char *path, const char *name, struct strbuf *sb,
+int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 		  uint64_t *ret);
 /* Minimum of limit file `name` over `path` and its ancestors; the hierarchy root is included
  * only when with_root (v2's root has no limit files). */
-int cg_read_min_limit(int rootfd, const char *path, const char *name, bool with_root,
+int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
 		      struct strbuf *sb, uint64_t *ret);
+
+/* ---- fdcache.c: open cgroup files kept for pread() -------------------------------------- */
+
+struct cg_fdcache;
+
+/* A cache of at most cap open files under rootfd (which it does not own). */
+int cg_fdcache_new(int rootfd, size_t cap, struct cg_fdcache **ret);
+void cg_fdcache_free(struct cg_fdcache *c);
+/* Read rel (relative to rootfd) into sb, through a kept fd: opened on first use, re-opened
+ * when the kernel says the file is gone (ENODEV: its cgroup was removed; a cgroup of the same
+ * path may exist again). */
+int cg_fdcache_read(struct cg_fdcache *c, const char *rel, struct strbuf *sb);
+/* Close the files not read for max_idle_s seconds (they pin removed cgroups in memory). */
+void cg_fdcache_sweep(struct cg_fdcache *c, unsigned max_idle_s);
+size_t cg_fdcache_size(struct cg_fdcache *c);
 
 #endif

@@ -25,6 +25,7 @@ enum cg_version {
 };
 
 struct cg_mem_ops;
+struct cg_fdcache;
 
 /* One hierarchy holding a controller. */
 struct cg_hier {
@@ -32,6 +33,7 @@ struct cg_hier {
 	int rootfd;  /* O_DIRECTORY fd of the hierarchy's mount point, -1 when CG_NONE */
 	char *mount; /* mount point path, for messages */
 	const struct cg_mem_ops *mem; /* memory backend, chosen once by version */
+	struct cg_fdcache *fdc; /* kept open files; NULL unless a real cgroup file system */
 };
 
 /* The controllers vprocfs reads. On cgroup v2 "cpuacct" is the unified hierarchy itself
@@ -49,6 +51,14 @@ enum cg_controller {
 struct cg_layout {
 	struct cg_hier h[CG_NCONTROLLERS];
 };
+
+/* How many file descriptors the hierarchies opened from now on may keep open, in all (each
+ * gets an equal share). Default 1024. The daemon raises it with its RLIMIT_NOFILE. */
+void cg_set_fd_budget(size_t total);
+/* Close kept files not read for max_idle_s seconds (they pin removed cgroups). */
+void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s);
+/* Number of files kept open by the layout's hierarchies. */
+size_t cg_layout_open_files(const struct cg_layout *l);
 
 /* Discovers the host's layout with libcgroup (controller -> mount point) and statfs()
  * (cgroup1 or cgroup2 on that mount point). */

@@ -359,7 +359,7 @@ static int read_quota(const struct cg_hier *h, const char *path, struct strbuf *
 		uint64_t q;
 
 		if (h->version == CG_V2) {
-			r = cg_read_file(h->rootfd, cur, "cpu.max", sb);
+			r = cg_read_file(h, cur, "cpu.max", sb);
 			if (r == -ENOENT)
 				continue; /* the root, or cpu not enabled at this level */
 			if (r == 0)
@@ -367,11 +367,11 @@ static int read_quota(const struct cg_hier *h, const char *path, struct strbuf *
 		} else {
 			_cleanup_free_ char *quota = NULL;
 
-			r = cg_read_file(h->rootfd, cur, "cpu.cfs_quota_us", sb);
+			r = cg_read_file(h, cur, "cpu.cfs_quota_us", sb);
 			if (r == 0 && !(quota = strdup(sb->buf ? sb->buf : "")))
 				r = -ENOMEM;
 			if (r == 0)
-				r = cg_read_file(h->rootfd, cur, "cpu.cfs_period_us", sb);
+				r = cg_read_file(h, cur, "cpu.cfs_period_us", sb);
 			if (r == 0)
 				r = cg_parse_cfs_quota(quota, sb->buf ? sb->buf : "", &q);
 		}
@@ -393,7 +393,7 @@ static int read_cpuset(const struct cg_hier *h, const char *path, struct strbuf 
 		return r;
 	if (h->version == CG_V1) {
 		/* v1 keeps the effective set (cpus minus offline ones) in effective_cpus. */
-		r = cg_read_file(h->rootfd, cur, "cpuset.effective_cpus", sb);
+		r = cg_read_file(h, cur, "cpuset.effective_cpus", sb);
 		if (r == 0 && (r = cg_parse_cpulist(sb->buf ? sb->buf : "", ret)) == 0) {
 			if (ret->n > 0)
 				return 0;
@@ -403,7 +403,7 @@ static int read_cpuset(const struct cg_hier *h, const char *path, struct strbuf 
 			return r;
 	}
 	do {
-		r = cg_read_file(h->rootfd, cur,
+		r = cg_read_file(h, cur,
 				 h->version == CG_V2 ? "cpuset.cpus.effective" : "cpuset.cpus", sb);
 		if (r == -ENOENT && h->version == CG_V2)
 			continue; /* cpuset not enabled at this level */
@@ -425,10 +425,10 @@ static int read_acct(const struct cg_hier *h, const char *path, struct strbuf *s
 	int r;
 
 	if (h->version == CG_V2) {
-		r = cg_read_file(h->rootfd, path, "cpu.stat", sb);
+		r = cg_read_file(h, path, "cpu.stat", sb);
 		return r < 0 ? r : cg_parse_cpu_stat(sb->buf ? sb->buf : "", ret);
 	}
-	r = cg_read_file(h->rootfd, path, "cpuacct.usage_all", sb);
+	r = cg_read_file(h, path, "cpuacct.usage_all", sb);
 	return r < 0 ? r : cg_parse_cpuacct_usage_all(sb->buf ? sb->buf : "", ret);
 }
 

@@ -24,33 +24,72 @@ const char *cg_version_name(enum cg_version v)
 	}
 }
 
+static size_t fd_budget = 1024;
+
+void cg_set_fd_budget(size_t total)
+{
+	fd_budget = total;
+}
+
 static int hier_open(const char *dir, enum cg_version v, struct cg_hier *ret)
 {
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct cg_fdcache *fdc = NULL;
+	struct statfs sf;
 	char *m;
+	int r;
 
 	if (fd < 0)
 		return -errno;
 	if (v != CG_V1 && v != CG_V2)
 		return -EINVAL;
+	/* Only kernfs regenerates a kept file's content on every read at offset 0 and says
+	 * ENODEV once its cgroup is gone: fixture trees are read by path every time. */
+	if (fstatfs(fd, &sf) == 0 &&
+	    (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC)) {
+		r = cg_fdcache_new(fd, fd_budget / CG_NCONTROLLERS, &fdc);
+		if (r < 0)
+			return r;
+	}
 	m = strdup(dir);
-	if (!m)
+	if (!m) {
+		cg_fdcache_free(fdc);
 		return -ENOMEM;
+	}
 	*ret = (struct cg_hier){
 		.version = v,
 		.rootfd = TAKE_FD(fd),
 		.mount = m,
 		.mem = v == CG_V1 ? &cg_mem_v1_ops : &cg_mem_v2_ops,
+		.fdc = fdc,
 	};
 	return 0;
 }
 
 static void hier_done(struct cg_hier *h)
 {
+	cg_fdcache_free(h->fdc);
 	if (h->rootfd >= 0)
 		close(h->rootfd);
 	free(h->mount);
 	*h = (struct cg_hier){.rootfd = -1};
+}
+
+void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s)
+{
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		if (l->h[c].fdc)
+			cg_fdcache_sweep(l->h[c].fdc, max_idle_s);
+}
+
+size_t cg_layout_open_files(const struct cg_layout *l)
+{
+	size_t n = 0;
+
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		if (l->h[c].fdc)
+			n += cg_fdcache_size(l->h[c].fdc);
+	return n;
 }
 
 static const char *const controller_names[CG_NCONTROLLERS] = {

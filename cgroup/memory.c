@@ -8,7 +8,7 @@
 #include "util/fileio.h"
 #include "util/parse.h"
 
-int cg_read_file(int rootfd, const char *path, const char *name, struct strbuf *sb)
+int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb)
 {
 	char rel[PATH_MAX];
 	const char *p = path;
@@ -19,20 +19,22 @@ int cg_read_file(int rootfd, const char *path, const char *name, struct strbuf *
 	n = *p ? snprintf(rel, sizeof(rel), "%s/%s", p, name) : snprintf(rel, sizeof(rel), "%s", name);
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
-	return read_file_at(rootfd, rel, sb);
+	if (h->fdc)
+		return cg_fdcache_read(h->fdc, rel, sb);
+	return read_file_at(h->rootfd, rel, sb);
 }
 
-int cg_read_limit(int rootfd, const char *path, const char *name, struct strbuf *sb,
+int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 		  uint64_t *ret)
 {
-	int r = cg_read_file(rootfd, path, name, sb);
+	int r = cg_read_file(h, path, name, sb);
 
 	if (r < 0)
 		return r;
 	return cg_parse_limit(sb->buf ? sb->buf : "", ret);
 }
 
-int cg_read_min_limit(int rootfd, const char *path, const char *name, bool with_root,
+int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
 		      struct strbuf *sb, uint64_t *ret)
 {
 	char cur[PATH_MAX];
@@ -49,7 +51,7 @@ int cg_read_min_limit(int rootfd, const char *path, const char *name, bool with_
 		int r;
 
 		if (!is_root || with_root) {
-			r = cg_read_limit(rootfd, cur, name, sb, &v);
+			r = cg_read_limit(h, cur, name, sb, &v);
 			if (r < 0)
 				return r;
 			min = min_u64(min, v);
@@ -66,49 +68,49 @@ int cg_read_min_limit(int rootfd, const char *path, const char *name, bool with_
 	return 0;
 }
 
-static int read_u64_file(int rootfd, const char *path, const char *name, struct strbuf *sb,
+static int read_u64_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 			 uint64_t *ret)
 {
-	int r = cg_read_file(rootfd, path, name, sb);
+	int r = cg_read_file(h, path, name, sb);
 
 	if (r < 0)
 		return r;
 	return parse_u64_line(sb->buf ? sb->buf : "", ret);
 }
 
-static int read_memstat(int rootfd, const char *path, enum cg_version v, struct strbuf *sb,
+static int read_memstat(const struct cg_hier *h, const char *path, enum cg_version v, struct strbuf *sb,
 			struct cg_memstat *ret)
 {
-	int r = cg_read_file(rootfd, path, "memory.stat", sb);
+	int r = cg_read_file(h, path, "memory.stat", sb);
 
 	if (r < 0)
 		return r;
 	return cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
 }
 
-static int mem_v1_read(int rootfd, const char *path, struct cg_memory *ret)
+static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_memory m = {0};
 	uint64_t memsw_limit, memsw_usage;
 	int r;
 
-	r = cg_read_min_limit(rootfd, path, "memory.limit_in_bytes", true, &sb, &m.limit);
+	r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit);
 	if (r >= 0)
-		r = read_u64_file(rootfd, path, "memory.usage_in_bytes", &sb, &m.usage);
+		r = read_u64_file(h, path, "memory.usage_in_bytes", &sb, &m.usage);
 	if (r >= 0)
-		r = read_memstat(rootfd, path, CG_V1, &sb, &m.stat);
+		r = read_memstat(h, path, CG_V1, &sb, &m.stat);
 	if (r < 0)
 		goto out;
 
 	/* memsw files exist only with swap accounting (swapaccount=1). */
-	r = cg_read_min_limit(rootfd, path, "memory.memsw.limit_in_bytes", true, &sb, &memsw_limit);
+	r = cg_read_min_limit(h, path, "memory.memsw.limit_in_bytes", true, &sb, &memsw_limit);
 	if (r == -ENOENT) {
 		r = 0;
 		goto done;
 	}
 	if (r >= 0)
-		r = read_u64_file(rootfd, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
+		r = read_u64_file(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -121,29 +123,29 @@ out:
 	return r;
 }
 
-static int mem_v2_read(int rootfd, const char *path, struct cg_memory *ret)
+static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_memory m = {0};
 	int r;
 
-	r = cg_read_min_limit(rootfd, path, "memory.max", false, &sb, &m.limit);
+	r = cg_read_min_limit(h, path, "memory.max", false, &sb, &m.limit);
 	if (r >= 0)
-		r = read_u64_file(rootfd, path, "memory.current", &sb, &m.usage);
+		r = read_u64_file(h, path, "memory.current", &sb, &m.usage);
 	if (r >= 0)
-		r = read_memstat(rootfd, path, CG_V2, &sb, &m.stat);
+		r = read_memstat(h, path, CG_V2, &sb, &m.stat);
 	if (r < 0)
 		goto out;
 
 	/* memory.swap.* exist only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount). */
-	r = cg_read_min_limit(rootfd, path, "memory.swap.max", false, &sb, &m.swap_limit);
+	r = cg_read_min_limit(h, path, "memory.swap.max", false, &sb, &m.swap_limit);
 	if (r == -ENOENT) {
 		m.swap_limit = 0;
 		r = 0;
 		goto done;
 	}
 	if (r >= 0)
-		r = read_u64_file(rootfd, path, "memory.swap.current", &sb, &m.swap_usage);
+		r = read_u64_file(h, path, "memory.swap.current", &sb, &m.swap_usage);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -167,5 +169,5 @@ int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *
 	if (strstr(path, "/../") || strstr(path, "/./") ||
 	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
 		return -EINVAL;
-	return h->mem->read(h->rootfd, path, ret);
+	return h->mem->read(h, path, ret);
 }

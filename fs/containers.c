@@ -24,6 +24,9 @@
 #define TASKS_FRESH_US (LOAD_FREQ_US + US_PER_S)
 /* At most this many load ticks are caught up at once (an hour's worth). */
 #define MAX_CATCHUP_TICKS 720
+/* Kept cgroup files unread this long are closed: a removed cgroup stays pinned in the
+ * kernel's memory while a file of it is open. */
+#define VP_FD_IDLE_S 60
 
 struct vp_ctr {
 	struct vp_ctr *next;
@@ -380,6 +383,7 @@ static void *sampler(void *arg)
 		if (stop)
 			break;
 		collect(s, vp_now_us(), &keys, &n);
+		cg_layout_sweep(&s->d->layout, VP_FD_IDLE_S);
 		for (size_t i = 0; i < n; i++) {
 			sample_one(s, keys[i]);
 			free(keys[i]);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,22 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* Kept cgroup files are the daemon's main use of descriptors: raise the soft limit to the
+ * hard one (and the hard one too where allowed) and give them all but a reserve. */
+static size_t fd_budget(void)
+{
+	struct rlimit rl, want = {1 << 20, 1 << 20};
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_max < want.rlim_max && setrlimit(RLIMIT_NOFILE, &want) == 0)
+		rl = want;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		getrlimit(RLIMIT_NOFILE, &rl);
+	return rl.rlim_cur > 2048 ? (size_t)(rl.rlim_cur - 1024) : 1024;
+}
+
 static int open_host_files(struct vp_daemon *d)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -109,6 +126,7 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 		d->layout.h[c].rootfd = -1;
 	pthread_mutex_init(&d->handles_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &d->started);
+	cg_set_fd_budget(fd_budget());
 	r = cg_layout_discover(&d->layout);
 	if (r < 0) {
 		fprintf(stderr, "vprocfs: no memory cgroup controller found: %s\n", strerror(-r));
