@@ -3,6 +3,8 @@
 #define VP_CGROUP_INTERNAL_H
 
 #include "cgroup/cgroup.h"
+#include <sys/types.h>
+
 #include "util/strbuf.h"
 
 struct cg_mem_ops {
@@ -16,6 +18,9 @@ extern const struct cg_mem_ops cg_mem_v2_ops;
  * through h's cache of open files on a real cgroup file system (see fdcache.c), else with
  * openat() relative to h->rootfd. */
 int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb);
+/* The same, also giving the file's inode number. */
+int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name,
+		     struct strbuf *sb, ino_t *ret_ino);
 /* Parse a limit file of one cgroup. */
 int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 		  uint64_t *ret);
@@ -34,7 +39,7 @@ void cg_fdcache_free(struct cg_fdcache *c);
 /* Read rel (relative to rootfd) into sb, through a kept fd: opened on first use, re-opened
  * when the kernel says the file is gone (ENODEV: its cgroup was removed; a cgroup of the same
  * path may exist again). */
-int cg_fdcache_read(struct cg_fdcache *c, const char *rel, struct strbuf *sb);
+int cg_fdcache_read(struct cg_fdcache *c, const char *rel, struct strbuf *sb, ino_t *ret_ino);
 /* Close the files not read for max_idle_s seconds (they pin removed cgroups in memory). */
 void cg_fdcache_sweep(struct cg_fdcache *c, unsigned max_idle_s);
 size_t cg_fdcache_size(struct cg_fdcache *c);

@@ -102,6 +102,10 @@ struct cg_memstat {
 	uint64_t slab, slab_reclaimable, slab_unreclaimable;
 	uint64_t kernel_stack, pagetables, sec_pagetables, percpu, vmalloc;
 	uint64_t zswap, zswapped;
+	/* v1 only: hierarchical_memory_limit and hierarchical_memsw_limit (the minimum over the
+	 * cgroup and its ancestors, CG_UNLIMITED for none), when the file has them. */
+	bool has_hier_limit, has_hier_memsw_limit;
+	uint64_t hier_limit, hier_memsw_limit;
 };
 
 /* Parse memory.stat text of the given version into *ret. Unknown keys are ignored; a line
@@ -181,6 +185,9 @@ struct cg_cpu {
 	 * when no level has a quota or the cpu controller is not mounted. */
 	uint64_t quota;
 	struct cg_cpuacct acct;
+	/* Inode of the accounting file read: differs when a cgroup of the same path is
+	 * recreated (identifies the cgroup without another lookup). */
+	ino_t acct_ino;
 };
 
 /* Read the CPU facts of the container whose cgroup is paths[c] in hierarchy layout->h[c]
@@ -191,6 +198,8 @@ struct cg_cpu {
 int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
 		bool with_acct, struct cg_cpu *ret);
 void cg_cpu_done(struct cg_cpu *c);
+/* The acct_ino cg_cpu_read() would give for cgroup path of the cpuacct hierarchy h. */
+int cg_cpuacct_ino(const struct cg_hier *h, const char *path, ino_t *ret);
 
 /* ---- tasks ------------------------------------------------------------------------------- */
 

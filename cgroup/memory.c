@@ -1,18 +1,23 @@
 /* Memory facts of one cgroup: the v1 and v2 backends behind cg_memory_read(). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
 #include "util/fileio.h"
 #include "util/parse.h"
 
-int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb)
+int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name,
+		     struct strbuf *sb, ino_t *ret_ino)
 {
 	char rel[PATH_MAX];
 	const char *p = path;
-	int n;
+	struct stat st;
+	int n, fd, r;
 
 	while (*p == '/')
 		p++;
@@ -20,8 +25,22 @@ int cg_read_file(const struct cg_hier *h, const char *path, const char *name, st
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
 	if (h->fdc)
-		return cg_fdcache_read(h->fdc, rel, sb);
-	return read_file_at(h->rootfd, rel, sb);
+		return cg_fdcache_read(h->fdc, rel, sb, ret_ino);
+	if (!ret_ino)
+		return read_file_at(h->rootfd, rel, sb);
+	fd = openat(h->rootfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = fstat(fd, &st) < 0 ? -errno : read_fd_all(fd, sb);
+	if (r >= 0)
+		*ret_ino = st.st_ino;
+	close(fd);
+	return r;
+}
+
+int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb)
+{
+	return cg_read_file_ino(h, path, name, sb, NULL);
 }
 
 int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
@@ -88,6 +107,9 @@ static int read_memstat(const struct cg_hier *h, const char *path, enum cg_versi
 	return cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
 }
 
+/* v1: memory.stat carries the effective (hierarchical) limits, so three reads suffice:
+ * memory.stat, usage and, with swap accounting, memsw usage. Kernels whose memory.stat lacks
+ * them get the limits by walking the ancestors. */
 static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -95,16 +117,24 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 	uint64_t memsw_limit, memsw_usage;
 	int r;
 
-	r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit);
+	r = read_memstat(h, path, CG_V1, &sb, &m.stat);
+	if (r >= 0 && m.stat.has_hier_limit)
+		m.limit = m.stat.hier_limit;
+	else if (r >= 0)
+		r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit);
 	if (r >= 0)
 		r = read_u64_file(h, path, "memory.usage_in_bytes", &sb, &m.usage);
-	if (r >= 0)
-		r = read_memstat(h, path, CG_V1, &sb, &m.stat);
 	if (r < 0)
 		goto out;
 
 	/* memsw files exist only with swap accounting (swapaccount=1). */
-	r = cg_read_min_limit(h, path, "memory.memsw.limit_in_bytes", true, &sb, &memsw_limit);
+	if (m.stat.has_hier_limit && !m.stat.has_hier_memsw_limit)
+		goto done;
+	if (m.stat.has_hier_memsw_limit)
+		memsw_limit = m.stat.hier_memsw_limit;
+	else
+		r = cg_read_min_limit(h, path, "memory.memsw.limit_in_bytes", true, &sb,
+				      &memsw_limit);
 	if (r == -ENOENT) {
 		r = 0;
 		goto done;

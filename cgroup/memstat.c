@@ -86,6 +86,14 @@ int cg_parse_memstat(const char *text, enum cg_version v, struct cg_memstat *ret
 				return -EINVAL;
 		if (parse_u64_n(sp + 1, linelen - keylen - 1, &val) < 0)
 			return -EINVAL;
+		if (v == CG_V1 && keylen == 25 && memcmp(line, "hierarchical_memory_limit", 25) == 0) {
+			st.has_hier_limit = true;
+			st.hier_limit = val >= CG_V1_UNLIMITED_MIN ? CG_UNLIMITED : val;
+		} else if (v == CG_V1 && keylen == 24 &&
+			   memcmp(line, "hierarchical_memsw_limit", 24) == 0) {
+			st.has_hier_memsw_limit = true;
+			st.hier_memsw_limit = val >= CG_V1_UNLIMITED_MIN ? CG_UNLIMITED : val;
+		}
 		for (size_t i = 0; i < VP_ARRAY_SIZE(memstat_keys); i++) {
 			const char *k = v == CG_V1 ? memstat_keys[i].v1 : memstat_keys[i].v2;
 

@@ -202,19 +202,6 @@ static int lock_entry(struct vp_ctrs *s, const char *key, ino_t ino, struct vp_c
 	return 0;
 }
 
-static int cgroup_ino(const struct cg_hier *h, const char *path, ino_t *ret)
-{
-	const char *rel = path;
-	struct stat st;
-
-	while (*rel == '/')
-		rel++;
-	if (fstatat(h->rootfd, *rel ? rel : ".", &st, 0) < 0)
-		return -errno;
-	*ret = st.st_ino;
-	return 0;
-}
-
 static int copy_view(const struct vp_ctr *e, struct vp_ctr_view *v)
 {
 	*v = (struct vp_ctr_view){.t = e->cpu, .start_ticks = e->start_ticks, .tasks = e->tasks};
@@ -232,19 +219,17 @@ static int copy_view(const struct vp_ctr *e, struct vp_ctr_view *v)
 }
 
 int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv_cpu_sample *cpu,
-		   struct vp_ctr_view *ret)
+		   ino_t ino, struct vp_ctr_view *ret)
 {
 	const struct cg_hier *h = &s->d->layout.h[CG_CPUACCT];
 	const char *key = c->path[CG_CPUACCT];
 	struct vp_ctr *e;
 	uint64_t now;
-	ino_t ino = 0;
 	int r;
 
 	if (h->version == CG_NONE || !key)
 		return -ENODEV;
-	r = cgroup_ino(h, key, &ino);
-	if (r < 0)
+	if (ino == 0 && (r = cg_cpuacct_ino(h, key, &ino)) < 0)
 		return r;
 	r = lock_entry(s, key, ino, &e);
 	if (r < 0)

@@ -18,6 +18,7 @@
 
 struct fs_handle;
 struct vp_ctrs;
+struct pv_host_meminfo;
 
 /* Nodes have fixed inode numbers: a restarted daemon that takes over a live FUSE connection
  * (a later feature) must answer for the inodes the kernel already knows. Never renumber;
@@ -41,6 +42,18 @@ enum {
 	FS_INO_MAX = 15,
 };
 
+/* How long a host file's content is reused by renderers. The host values in a container's
+ * files (MemTotal, SwapTotal, CommitLimit, cpuinfo's fields, the online CPUs) are quasi-
+ * static; every container figure is read afresh on each read. */
+#define VP_HOST_TTL_MS 1000
+
+struct vp_host_cache {
+	pthread_mutex_t lock;
+	uint64_t at_ms; /* when text was read (CLOCK_MONOTONIC_COARSE); 0: never */
+	struct strbuf text;
+	struct pv_host_meminfo *meminfo; /* parsed, for /proc/meminfo only */
+};
+
 struct vp_daemon {
 	struct cg_layout layout;
 	struct cg_nscache *ns;
@@ -52,6 +65,7 @@ struct vp_daemon {
 	unsigned long long btime;   /* the host's boot time (from /proc/stat) */
 	enum pv_cpu_count cpu_count; /* --cpu-count */
 	struct vp_ctrs *ctrs;       /* per-container state and the load sampler */
+	struct vp_host_cache host_meminfo, host_cpuinfo, host_online;
 	struct timespec started;
 	/* Open file handles, so that those whose RELEASE never came (the daemon stopped with
 	 * releases still queued) are freed at exit. */
@@ -108,6 +122,8 @@ extern const struct fuse_lowlevel_ops fs_ops;
 int fs_loop_run(struct fuse_session *se, unsigned nthreads);
 
 int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count);
+void vp_host_cache_init(struct vp_host_cache *hc);
+void vp_host_cache_done(struct vp_host_cache *hc);
 /* ---- per-container state (fs/containers.c) ---------------------------------------------- */
 
 /* How long a container's state (CPU counters, load averages) is kept after its last read.
@@ -132,9 +148,11 @@ void vp_ctrs_free(struct vp_ctrs *s);
 int vp_ctrs_start_sampler(struct vp_ctrs *s);
 /* Look up (or start tracking) the container of caller c, mark it read, count its tasks if
  * the sampler has no fresh count, and when cpu is given fold that CPU sample in. The state
- * after the update is copied to *ret. */
+ * after the update is copied to *ret. ino identifies the cgroup: cg_cpu_read()'s acct_ino
+ * (a container whose number changed was recreated and starts afresh); 0: looked up here
+ * with cg_cpuacct_ino(). */
 int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv_cpu_sample *cpu,
-		   struct vp_ctr_view *ret);
+		   ino_t ino, struct vp_ctr_view *ret);
 /* Number of containers tracked (tests, stats). */
 size_t vp_ctrs_count(struct vp_ctrs *s);
 /* A monotonic clock in microseconds (CLOCK_BOOTTIME, the clock of /proc/uptime). */

@@ -126,6 +126,9 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 		d->layout.h[c].rootfd = -1;
 	pthread_mutex_init(&d->handles_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &d->started);
+	vp_host_cache_init(&d->host_meminfo);
+	vp_host_cache_init(&d->host_cpuinfo);
+	vp_host_cache_init(&d->host_online);
 	cg_set_fd_budget(fd_budget());
 	r = cg_layout_discover(&d->layout);
 	if (r < 0) {
@@ -151,6 +154,9 @@ void vp_daemon_done(struct vp_daemon *d)
 	fs_handles_free_all(d);
 	pthread_mutex_destroy(&d->handles_lock);
 	vp_ctrs_free(d->ctrs);
+	vp_host_cache_done(&d->host_meminfo);
+	vp_host_cache_done(&d->host_cpuinfo);
+	vp_host_cache_done(&d->host_online);
 	for (int i = 0; i <= FS_INO_MAX; i++)
 		if (d->host_fd[i] >= 0)
 			close(d->host_fd[i]);

@@ -1,6 +1,7 @@
 /* The adapter between caller, cgroup facts and renderers: the one place that decides what a
  * caller gets. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,20 +94,82 @@ int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, stru
 	return r;
 }
 
-/* The container's memory facts and the host's meminfo, parsed (out holds the host text). */
-static int memory_view(struct vp_daemon *d, const struct cg_caller *c, struct strbuf *out,
+/* ---- host files, reused for VP_HOST_TTL_MS -------------------------------------------- */
+
+void vp_host_cache_init(struct vp_host_cache *hc)
+{
+	memset(hc, 0, sizeof(*hc));
+	pthread_mutex_init(&hc->lock, NULL);
+}
+
+void vp_host_cache_done(struct vp_host_cache *hc)
+{
+	pthread_mutex_destroy(&hc->lock);
+	sb_release(&hc->text);
+	free(hc->meminfo);
+}
+
+static uint64_t coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1;
+}
+
+/* Under hc->lock: refresh hc from host file fd when older than the TTL. */
+static int host_refresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
+{
+	uint64_t now = coarse_ms();
+	int r;
+
+	if (hc->at_ms && now - hc->at_ms < VP_HOST_TTL_MS)
+		return 0;
+	r = read_fd_all(fd, &hc->text);
+	if (r >= 0 && parse_meminfo) {
+		if (!hc->meminfo && !(hc->meminfo = malloc(sizeof(*hc->meminfo))))
+			r = -ENOMEM;
+		if (r >= 0)
+			r = pv_host_meminfo_parse(hc->text.buf ? hc->text.buf : "", hc->meminfo);
+	}
+	hc->at_ms = r < 0 ? 0 : now;
+	return r;
+}
+
+/* The host file's text into out. */
+static int host_text(struct vp_daemon *d, struct vp_host_cache *hc, fuse_ino_t ino,
+		     struct strbuf *out)
+{
+	int r;
+
+	pthread_mutex_lock(&hc->lock);
+	r = host_refresh(hc, d->host_fd[ino], false);
+	if (r >= 0) {
+		sb_reset(out);
+		r = sb_append(out, hc->text.buf ? hc->text.buf : "", hc->text.len);
+	}
+	pthread_mutex_unlock(&hc->lock);
+	return r;
+}
+
+/* The container's memory facts and the host's meminfo, parsed. */
+static int memory_view(struct vp_daemon *d, const struct cg_caller *c,
 		       struct pv_host_meminfo *host, struct pv_meminfo_ctr *view)
 {
+	struct vp_host_cache *hc = &d->host_meminfo;
 	struct cg_memory mem;
 	int r;
 
 	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem);
 	if (r < 0)
 		return r;
-	r = read_fd_all(d->host_fd[FS_INO_PROC_MEMINFO], out);
-	if (r < 0)
-		return r;
-	r = pv_host_meminfo_parse(out->buf, host);
+	pthread_mutex_lock(&hc->lock);
+	r = host_refresh(hc, d->host_fd[FS_INO_PROC_MEMINFO], true);
+	if (r >= 0) {
+		host->n = hc->meminfo->n;
+		memcpy(host->line, hc->meminfo->line, host->n * sizeof(host->line[0]));
+	}
+	pthread_mutex_unlock(&hc->lock);
 	if (r < 0)
 		return r;
 	memory_to_view(&mem, view);
@@ -121,7 +184,7 @@ int fs_render_meminfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	int r;
 
 	(void)tid;
-	r = memory_view(d, c, out, &host, &view);
+	r = memory_view(d, c, &host, &view);
 	return r < 0 ? r : pv_meminfo_render(&host, &view, out);
 }
 
@@ -134,7 +197,7 @@ int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	int r;
 
 	(void)tid;
-	r = memory_view(d, c, out, &host, &view);
+	r = memory_view(d, c, &host, &view);
 	if (r >= 0)
 		r = pv_meminfo_swap(&host, &view, &total, &free);
 	return r < 0 ? r : pv_swaps_render(total, sat_sub(total, free), out);
@@ -152,7 +215,7 @@ static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, bool with_ac
 	if (r < 0)
 		return r;
 	if (cpu->cpus.n == 0) {
-		r = read_fd_all(d->host_fd[FS_INO_SYS_CPU_ONLINE], scratch);
+		r = host_text(d, &d->host_online, FS_INO_SYS_CPU_ONLINE, scratch);
 		if (r >= 0)
 			r = cg_parse_cpulist(scratch->buf ? scratch->buf : "", &cpu->cpus);
 		if (r >= 0 && cpu->cpus.n == 0)
@@ -212,7 +275,7 @@ static int observe_cpu(struct vp_daemon *d, const struct cg_caller *c, struct st
 		for (unsigned i = 0; i < cpu.cpus.n; i++)
 			smp.map_key = mix(smp.map_key, cpu.cpus.cpu[i]);
 	}
-	r = vp_ctr_observe(d->ctrs, c, &smp, v);
+	r = vp_ctr_observe(d->ctrs, c, &smp, cpu.acct_ino, v);
 	/* m->host_cpu points into cpu.cpus: callers that need it use cpu_view() instead. */
 	m->host_cpu = NULL;
 	cg_cpu_done(&cpu);
@@ -231,7 +294,7 @@ int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	r = cpu_view(d, c, false, out, &cpu, &m);
 	if (r < 0)
 		return r;
-	r = read_fd_all(d->host_fd[FS_INO_PROC_CPUINFO], &host);
+	r = host_text(d, &d->host_cpuinfo, FS_INO_PROC_CPUINFO, &host);
 	if (r >= 0)
 		r = pv_cpuinfo_render(host.buf ? host.buf : "", m.host_cpu, m.n, out);
 	sb_release(&host);
@@ -335,7 +398,7 @@ int fs_render_loadavg(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	pid_t last;
 	int r;
 
-	r = vp_ctr_observe(d->ctrs, c, NULL, &v);
+	r = vp_ctr_observe(d->ctrs, c, NULL, 0, &v);
 	if (r < 0)
 		return r;
 	pv_cputime_done(&v.t);

@@ -18,6 +18,7 @@ struct pv_host_meminfo {
 		char name[PV_MEMINFO_NAME_MAX];
 		uint64_t value;
 		bool kb;
+		short rule; /* the renderer's rule for this key (set by the parser), -1: none */
 	} line[PV_MEMINFO_MAX_KEYS];
 };
 

@@ -38,6 +38,20 @@ char *replace_line(const char *text, const char *prefix, const char *line)
 	return out;
 }
 
+char *drop_line(const char *text, const char *prefix)
+{
+	const char *p = strstr(text, prefix), *eol;
+	char *out;
+
+	cr_assert_not_null(p, "no line %s", prefix);
+	eol = strchr(p, '\n');
+	cr_assert_not_null(eol);
+	out = malloc(strlen(text) + 1);
+	cr_assert_not_null(out);
+	sprintf(out, "%.*s%s", (int)(p - text), text, eol + 1);
+	return out;
+}
+
 char *tmpdir_new(void)
 {
 	char *d = strdup("/tmp/vprocfs-unit-XXXXXX");

@@ -8,6 +8,8 @@
 char *fixture(const char *path);
 /* text with the line starting with `prefix` replaced by `line` (no newline), malloc()ed. */
 char *replace_line(const char *text, const char *prefix, const char *line);
+/* text without the line starting with `prefix`, malloc()ed. */
+char *drop_line(const char *text, const char *prefix);
 /* A fresh temporary directory (malloc()ed path). */
 char *tmpdir_new(void);
 /* Write content to dir/rel, creating parent directories. */

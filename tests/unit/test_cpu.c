@@ -267,7 +267,11 @@ Test(cpu_read, v1_quota_on_ancestor_and_fractional)
 	cr_assert_eq(read_cpu("/pod/ctr", &c), 0);
 	cr_assert_eq(c.quota, 1250000);
 	cg_cpu_done(&c);
+	/* "-1" needs no period; a quota does. */
 	write_file("pod/ctr/cpu.cfs_period_us", "garbage\n");
+	cr_assert_eq(read_cpu("/pod/ctr", &c), 0);
+	cg_cpu_done(&c);
+	write_file("pod/cpu.cfs_period_us", "garbage\n");
 	cr_assert_eq(read_cpu("/pod/ctr", &c), -EINVAL);
 	close_tree();
 }
@@ -290,5 +294,23 @@ Test(cpu_read, unmounted_controllers)
 	cr_assert_eq(c.cpus.n, 1);
 	cr_assert_eq(c.acct.user_us, 0);
 	cg_cpu_done(&c);
+	close_tree();
+}
+
+Test(cpu_read, acct_ino_identifies_the_cgroup)
+{
+	struct cg_cpu c;
+	ino_t ino = 0, other = 0;
+
+	/* stat/uptime (cg_cpu_read) and loadavg (cg_cpuacct_ino) must key a container alike. */
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	cr_assert_eq(read_cpu("/vp_fixture/ctr", &c), 0);
+	cr_assert_eq(cg_cpuacct_ino(&layout.h[CG_CPUACCT], "/vp_fixture/ctr", &ino), 0);
+	cr_assert_neq(ino, 0);
+	cr_assert_eq(c.acct_ino, ino);
+	cg_cpu_done(&c);
+	cr_assert_eq(cg_cpuacct_ino(&layout.h[CG_CPUACCT], "/vp_fixture", &other), 0);
+	cr_assert_neq(other, ino);
+	cr_assert_eq(cg_cpuacct_ino(&layout.h[CG_CPUACCT], "/gone", &other), -ENOENT);
 	close_tree();
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cgroup/cgroup.h"
 #include "helpers.h"
@@ -21,6 +22,25 @@ static void close_tree(void)
 	cg_layout_done(&layout);
 	tmp_remove(tree);
 	tree = NULL;
+}
+
+/* Rewrite dir/memory.stat of the tree from the fixture's: hierarchical_memory_limit
+ * replaced by limit_line (dropped when NULL), hierarchical_memsw_limit dropped if drop_memsw. */
+static void write_memstat(const char *dir, const char *limit_line, bool drop_memsw)
+{
+	char rel[256], src[256];
+	char *text, *a, *b;
+
+	snprintf(src, sizeof(src), "fixtures/v1/cgroup/%s/memory.stat", dir);
+	text = fixture(src);
+	a = limit_line ? replace_line(text, "hierarchical_memory_limit ", limit_line)
+		       : drop_line(text, "hierarchical_memory_limit ");
+	b = drop_memsw ? drop_line(a, "hierarchical_memsw_limit ") : strdup(a);
+	snprintf(rel, sizeof(rel), "%s/memory.stat", dir);
+	tmp_write(tree, rel, b);
+	free(text);
+	free(a);
+	free(b);
 }
 
 static int read_mem(const char *path, struct cg_memory *m)
@@ -142,12 +162,44 @@ Test(memory_v1, unlimited_child_under_limited_pod_and_no_memsw)
 	char p[4200];
 
 	open_tree("fixtures/v1/cgroup", CG_V1);
+	/* What the kernel shows then: the pod's limit as the hierarchical one, no memsw. */
 	tmp_write(tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
 	snprintf(p, sizeof(p), "%s/pod/ctr/memory.memsw.limit_in_bytes", tree);
 	cr_assert_eq(remove(p), 0);
+	write_memstat("pod/ctr", "hierarchical_memory_limit 536870912", true);
 	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
 	cr_assert_eq(m.limit, 536870912);
 	cr_assert_not(m.swap_accounted);
+	close_tree();
+}
+
+Test(memory_v1, without_hierarchical_keys_limits_are_walked)
+{
+	struct cg_memory m;
+
+	/* Kernels whose memory.stat lacks hierarchical_*: the limit files up the tree. */
+	open_tree("fixtures/v1/cgroup", CG_V1);
+	tmp_write(tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
+	tmp_write(tree, "pod/ctr/memory.memsw.limit_in_bytes", "9223372036854771712\n");
+	tmp_write(tree, "pod/memory.memsw.limit_in_bytes", "671088640\n");
+	write_memstat("pod/ctr", NULL, true);
+	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
+	cr_assert_eq(m.limit, 536870912, "the pod's");
+	cr_assert(m.swap_accounted);
+	cr_assert_eq(m.swap_limit, 671088640 - 536870912);
+	close_tree();
+}
+
+Test(memory_v1, hierarchical_keys_are_used)
+{
+	struct cg_memory m;
+
+	/* The effective limits come from memory.stat, as the kernel computed them. */
+	open_tree("fixtures/v1/cgroup", CG_V1);
+	write_memstat("pod/ctr", "hierarchical_memory_limit 100000000", false);
+	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
+	cr_assert_eq(m.limit, 100000000);
+	cr_assert_eq(m.swap_limit, 402653184 - 100000000);
 	close_tree();
 }
 
