@@ -48,11 +48,13 @@ enum {
 #define VP_HOST_TTL_MS 1000
 
 struct vp_host_cache {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock; /* readers copy concurrently; a refresh writes */
 	uint64_t at_ms; /* when text was read (CLOCK_MONOTONIC_COARSE); 0: never */
 	struct strbuf text;
 	struct pv_host_meminfo *meminfo; /* parsed, for /proc/meminfo only */
 };
+
+#define FS_HANDLE_SHARDS 16
 
 struct vp_daemon {
 	struct cg_layout layout;
@@ -69,8 +71,10 @@ struct vp_daemon {
 	struct timespec started;
 	/* Open file handles, so that those whose RELEASE never came (the daemon stopped with
 	 * releases still queued) are freed at exit. */
-	pthread_mutex_t handles_lock;
-	struct fs_handle *handles;
+	struct fs_handle_list {
+		pthread_mutex_t lock;
+		struct fs_handle *head;
+	} handles[FS_HANDLE_SHARDS]; /* sharded by handle address: no contention on open */
 };
 
 /* A served file's renderer: the file for a caller outside the root cgroup, into out. */

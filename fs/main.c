@@ -124,7 +124,8 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 	d->cpu_count = count;
 	for (int c = 0; c < CG_NCONTROLLERS; c++)
 		d->layout.h[c].rootfd = -1;
-	pthread_mutex_init(&d->handles_lock, NULL);
+	for (size_t i = 0; i < FS_HANDLE_SHARDS; i++)
+		pthread_mutex_init(&d->handles[i].lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &d->started);
 	vp_host_cache_init(&d->host_meminfo);
 	vp_host_cache_init(&d->host_cpuinfo);
@@ -152,7 +153,8 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 void vp_daemon_done(struct vp_daemon *d)
 {
 	fs_handles_free_all(d);
-	pthread_mutex_destroy(&d->handles_lock);
+	for (size_t i = 0; i < FS_HANDLE_SHARDS; i++)
+		pthread_mutex_destroy(&d->handles[i].lock);
 	vp_ctrs_free(d->ctrs);
 	vp_host_cache_done(&d->host_meminfo);
 	vp_host_cache_done(&d->host_cpuinfo);

@@ -22,26 +22,36 @@ struct fs_handle {
 	struct fs_handle *prev, *next; /* vp_daemon.handles */
 };
 
+static struct fs_handle_list *list_of(struct vp_daemon *d, const struct fs_handle *h)
+{
+	return &d->handles[((uintptr_t)h >> 6) % FS_HANDLE_SHARDS];
+}
+
 static void handle_link(struct vp_daemon *d, struct fs_handle *h)
 {
-	pthread_mutex_lock(&d->handles_lock);
-	h->next = d->handles;
+	struct fs_handle_list *l = list_of(d, h);
+
+	pthread_mutex_lock(&l->lock);
+	h->prev = NULL;
+	h->next = l->head;
 	if (h->next)
 		h->next->prev = h;
-	d->handles = h;
-	pthread_mutex_unlock(&d->handles_lock);
+	l->head = h;
+	pthread_mutex_unlock(&l->lock);
 }
 
 static void handle_free(struct vp_daemon *d, struct fs_handle *h)
 {
-	pthread_mutex_lock(&d->handles_lock);
+	struct fs_handle_list *l = list_of(d, h);
+
+	pthread_mutex_lock(&l->lock);
 	if (h->prev)
 		h->prev->next = h->next;
 	else
-		d->handles = h->next;
+		l->head = h->next;
 	if (h->next)
 		h->next->prev = h->prev;
-	pthread_mutex_unlock(&d->handles_lock);
+	pthread_mutex_unlock(&l->lock);
 	sb_release(&h->snap);
 	sb_release(&h->scratch);
 	pthread_mutex_destroy(&h->lock);
@@ -50,8 +60,9 @@ static void handle_free(struct vp_daemon *d, struct fs_handle *h)
 
 void fs_handles_free_all(struct vp_daemon *d)
 {
-	while (d->handles)
-		handle_free(d, d->handles);
+	for (size_t i = 0; i < FS_HANDLE_SHARDS; i++)
+		while (d->handles[i].head)
+			handle_free(d, d->handles[i].head);
 }
 
 static struct vp_daemon *daemon_of(fuse_req_t req)

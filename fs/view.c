@@ -99,12 +99,12 @@ int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, stru
 void vp_host_cache_init(struct vp_host_cache *hc)
 {
 	memset(hc, 0, sizeof(*hc));
-	pthread_mutex_init(&hc->lock, NULL);
+	pthread_rwlock_init(&hc->lock, NULL);
 }
 
 void vp_host_cache_done(struct vp_host_cache *hc)
 {
-	pthread_mutex_destroy(&hc->lock);
+	pthread_rwlock_destroy(&hc->lock);
 	sb_release(&hc->text);
 	free(hc->meminfo);
 }
@@ -117,38 +117,56 @@ static uint64_t coarse_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1;
 }
 
-/* Under hc->lock: refresh hc from host file fd when older than the TTL. */
-static int host_refresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
+static bool fresh(const struct vp_host_cache *hc, uint64_t now)
+{
+	return hc->at_ms && now - hc->at_ms < VP_HOST_TTL_MS;
+}
+
+/* Take hc's lock for reading with content at most VP_HOST_TTL_MS old, refreshing it from
+ * host file fd first if needed. */
+static int host_lock_fresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
 {
 	uint64_t now = coarse_ms();
-	int r;
+	int r = 0;
 
-	if (hc->at_ms && now - hc->at_ms < VP_HOST_TTL_MS)
+	pthread_rwlock_rdlock(&hc->lock);
+	if (fresh(hc, now))
 		return 0;
-	r = read_fd_all(fd, &hc->text);
-	if (r >= 0 && parse_meminfo) {
-		if (!hc->meminfo && !(hc->meminfo = malloc(sizeof(*hc->meminfo))))
-			r = -ENOMEM;
-		if (r >= 0)
-			r = pv_host_meminfo_parse(hc->text.buf ? hc->text.buf : "", hc->meminfo);
+	pthread_rwlock_unlock(&hc->lock);
+	pthread_rwlock_wrlock(&hc->lock);
+	if (!fresh(hc, now)) {
+		r = read_fd_all(fd, &hc->text);
+		if (r >= 0 && parse_meminfo) {
+			if (!hc->meminfo && !(hc->meminfo = malloc(sizeof(*hc->meminfo))))
+				r = -ENOMEM;
+			if (r >= 0)
+				r = pv_host_meminfo_parse(hc->text.buf ? hc->text.buf : "",
+							  hc->meminfo);
+		}
+		hc->at_ms = r < 0 ? 0 : now;
 	}
-	hc->at_ms = r < 0 ? 0 : now;
-	return r;
+	pthread_rwlock_unlock(&hc->lock);
+	if (r < 0)
+		return r;
+	/* Fresh enough for this read even if another refresh races in between. */
+	pthread_rwlock_rdlock(&hc->lock);
+	if (hc->at_ms)
+		return 0;
+	pthread_rwlock_unlock(&hc->lock);
+	return -EIO;
 }
 
 /* The host file's text into out. */
 static int host_text(struct vp_daemon *d, struct vp_host_cache *hc, fuse_ino_t ino,
 		     struct strbuf *out)
 {
-	int r;
+	int r = host_lock_fresh(hc, d->host_fd[ino], false);
 
-	pthread_mutex_lock(&hc->lock);
-	r = host_refresh(hc, d->host_fd[ino], false);
-	if (r >= 0) {
-		sb_reset(out);
-		r = sb_append(out, hc->text.buf ? hc->text.buf : "", hc->text.len);
-	}
-	pthread_mutex_unlock(&hc->lock);
+	if (r < 0)
+		return r;
+	sb_reset(out);
+	r = sb_append(out, hc->text.buf ? hc->text.buf : "", hc->text.len);
+	pthread_rwlock_unlock(&hc->lock);
 	return r;
 }
 
@@ -163,15 +181,12 @@ static int memory_view(struct vp_daemon *d, const struct cg_caller *c,
 	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem);
 	if (r < 0)
 		return r;
-	pthread_mutex_lock(&hc->lock);
-	r = host_refresh(hc, d->host_fd[FS_INO_PROC_MEMINFO], true);
-	if (r >= 0) {
-		host->n = hc->meminfo->n;
-		memcpy(host->line, hc->meminfo->line, host->n * sizeof(host->line[0]));
-	}
-	pthread_mutex_unlock(&hc->lock);
+	r = host_lock_fresh(hc, d->host_fd[FS_INO_PROC_MEMINFO], true);
 	if (r < 0)
 		return r;
+	host->n = hc->meminfo->n;
+	memcpy(host->line, hc->meminfo->line, host->n * sizeof(host->line[0]));
+	pthread_rwlock_unlock(&hc->lock);
 	memory_to_view(&mem, view);
 	return 0;
 }
