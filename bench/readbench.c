@@ -4,10 +4,10 @@
  *       READERS processes, reader i in container CG[i % n], each doing open -> read to EOF
  *       -> close as fast as it can for SECONDS. Prints "<cycles/s> <errors>".
  *   readbench scale FILE LANES SECONDS BURST CG...
- *       One process per container (at least LANES), in LANES rings: the process holding a
- *       ring's token does BURST cycles, then hands the token to the next process of its ring
- *       (a pipe write), so LANES readers are busy at any time and the containers are read
- *       round-robin. Prints "<cycles/s> <errors>".
+ *       One process per container (at least 64, spread over the containers), in LANES
+ *       rings: the process holding a ring's token does BURST cycles, then hands the token to
+ *       the next process of its ring (a pipe write), so LANES readers are busy at any time
+ *       and the containers are read round-robin. Prints "<cycles/s> <errors>".
  *   readbench park THREADS FILE CG...
  *       One process per container with THREADS threads in all (sleeping), each process
  *       reading FILE once (so that the daemon tracks the container). Prints "parked N" when
@@ -31,6 +31,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define SCALE_MIN_PROCS 64
 
 struct shared {
 	atomic_bool go, stop;
@@ -166,7 +168,10 @@ static int cmd_cycles(const char *path, int readers, double secs, char **cg, int
 
 static int cmd_scale(const char *path, int lanes, double secs, int burst, char **cg, int ncg)
 {
-	int nproc = ncg > lanes ? ncg : lanes;
+	/* At least SCALE_MIN_PROCS processes whatever the number of containers, so that every
+	 * run hands the token between processes alike (a ring of one would spare the wake-ups
+	 * and flatter the one-container figure). */
+	int nproc = ncg > SCALE_MIN_PROCS ? ncg : SCALE_MIN_PROCS;
 	pid_t *pids = calloc((size_t)nproc, sizeof(*pids));
 	int (*pipes)[2] = calloc((size_t)nproc, sizeof(*pipes));
 

@@ -2,15 +2,17 @@
  * its content, so a limit written with `echo` shows in the next read, while the path walk,
  * permission checks and file setup of openat() and the teardown of close() are paid once.
  *
- * Each thread that reads gets its own slot (a hash table with an LRU list), so the workers
- * never wait for each other here, and no two threads share a kernel file (whose reads would
- * serialize on its seq_file mutex). A slot's lock is only contended by the idle sweep. A full
- * slot evicts its least recently used file. Files of removed cgroups answer ENODEV: the entry
- * is dropped and the path opened afresh, once. Threads beyond NSLOTS share slots. */
+ * The table is split into shards by path hash. A shard's lock covers its hash chains, LRU
+ * list and reference counts, and is held only for lookups (and for the openat() of a file
+ * seen for the first time); the pread() happens under the entry's own lock, so that readers
+ * of different files never wait for each other, and an entry in use is never closed (its
+ * fd number could otherwise be reused by another file under a reader). A full shard closes
+ * its least recently used idle entry. A file of a removed cgroup answers ENODEV: its entry
+ * is retired (new lookups open the path afresh; a cgroup of the same path may exist again)
+ * and the read is retried once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +23,15 @@
 #include "cgroup/cgroup-internal.h"
 #include "util/fileio.h"
 
-#define NSLOTS 16
-#define NBUCKETS 1024
+#define NSHARDS 64
+#define NBUCKETS 256 /* per shard */
 
 struct entry {
-	struct entry *hnext;          /* hash chain */
-	struct entry *lprev, *lnext;  /* LRU list, most recent first */
+	struct entry *hnext;         /* hash chain */
+	struct entry *lprev, *lnext; /* LRU list, most recent first */
+	pthread_mutex_t lock;        /* held across the pread() */
+	unsigned refs;               /* readers between lookup and release */
+	bool retired;                /* unlinked: freed when refs drops to 0 */
 	uint64_t hash;
 	int fd;
 	ino_t ino;
@@ -34,7 +39,7 @@ struct entry {
 	char rel[];
 };
 
-struct slot {
+struct shard {
 	pthread_mutex_t lock;
 	struct entry *bucket[NBUCKETS];
 	struct entry *lru_head, *lru_tail;
@@ -43,12 +48,9 @@ struct slot {
 
 struct cg_fdcache {
 	int rootfd;
-	size_t cap_per_slot;
-	struct slot slot[NSLOTS];
+	size_t cap_per_shard;
+	struct shard shard[NSHARDS];
 };
-
-static atomic_uint next_slot;
-static __thread int my_slot = -1;
 
 static uint64_t hash_str(const char *s)
 {
@@ -74,18 +76,24 @@ int cg_fdcache_new(int rootfd, size_t cap, struct cg_fdcache **ret)
 	if (!c)
 		return -ENOMEM;
 	c->rootfd = rootfd;
-	/* Most daemons run a handful of workers: budget for 4 busy slots, not 16. */
-	c->cap_per_slot = cap / 4 ? cap / 4 : 1;
-	for (size_t i = 0; i < NSLOTS; i++)
-		pthread_mutex_init(&c->slot[i].lock, NULL);
+	c->cap_per_shard = cap / NSHARDS ? cap / NSHARDS : 1;
+	for (size_t i = 0; i < NSHARDS; i++)
+		pthread_mutex_init(&c->shard[i].lock, NULL);
 	*ret = c;
 	return 0;
 }
 
-/* Under the slot lock. */
-static void drop(struct slot *s, struct entry *e)
+static void entry_free(struct entry *e)
 {
-	struct entry **pp = &s->bucket[e->hash % NBUCKETS];
+	close(e->fd);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+/* Under the shard lock: take e out of the table and the LRU list. */
+static void unlink_entry(struct shard *s, struct entry *e)
+{
+	struct entry **pp = &s->bucket[(e->hash / NSHARDS) % NBUCKETS];
 
 	while (*pp != e)
 		pp = &(*pp)->hnext;
@@ -99,34 +107,31 @@ static void drop(struct slot *s, struct entry *e)
 	else
 		s->lru_tail = e->lprev;
 	s->n--;
-	close(e->fd);
-	free(e);
+}
+
+/* Under the shard lock: retire e; freed now if nobody holds it. */
+static void retire(struct shard *s, struct entry *e)
+{
+	unlink_entry(s, e);
+	e->retired = true;
+	if (e->refs == 0)
+		entry_free(e);
 }
 
 void cg_fdcache_free(struct cg_fdcache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < NSLOTS; i++) {
-		while (c->slot[i].lru_head)
-			drop(&c->slot[i], c->slot[i].lru_head);
-		pthread_mutex_destroy(&c->slot[i].lock);
+	for (size_t i = 0; i < NSHARDS; i++) {
+		while (c->shard[i].lru_head)
+			retire(&c->shard[i], c->shard[i].lru_head);
+		pthread_mutex_destroy(&c->shard[i].lock);
 	}
 	free(c);
 }
 
-static void to_front(struct slot *s, struct entry *e)
+static void push_front(struct shard *s, struct entry *e)
 {
-	if (s->lru_head == e)
-		return;
-	/* unlink */
-	if (e->lprev)
-		e->lprev->lnext = e->lnext;
-	if (e->lnext)
-		e->lnext->lprev = e->lprev;
-	else if (e->lprev)
-		s->lru_tail = e->lprev;
-	/* push front */
 	e->lprev = NULL;
 	e->lnext = s->lru_head;
 	if (s->lru_head)
@@ -136,75 +141,101 @@ static void to_front(struct slot *s, struct entry *e)
 		s->lru_tail = e;
 }
 
-/* Under the slot lock: the entry for rel, opened if missing, at the front of the LRU. */
-static int lookup(struct cg_fdcache *c, struct slot *s, const char *rel, uint64_t h,
-		  struct entry **ret)
+static void to_front(struct shard *s, struct entry *e)
 {
+	if (s->lru_head == e)
+		return;
+	e->lprev->lnext = e->lnext; /* not the head: has a predecessor */
+	if (e->lnext)
+		e->lnext->lprev = e->lprev;
+	else
+		s->lru_tail = e->lprev;
+	push_front(s, e);
+}
+
+/* Under the shard lock: the entry for rel with a reference taken, opened if missing. */
+static int acquire(struct cg_fdcache *c, struct shard *s, const char *rel, uint64_t h,
+		   struct entry **ret)
+{
+	struct entry **bucket = &s->bucket[(h / NSHARDS) % NBUCKETS], *e;
 	size_t len = strlen(rel);
-	struct entry *e;
 	struct stat st;
 	int fd;
 
-	for (e = s->bucket[h % NBUCKETS]; e; e = e->hnext)
-		if (e->hash == h && strcmp(e->rel, rel) == 0) {
-			to_front(s, e);
-			*ret = e;
-			return 0;
-		}
+	for (e = *bucket; e; e = e->hnext)
+		if (e->hash == h && strcmp(e->rel, rel) == 0)
+			goto found;
 	fd = openat(c->rootfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	e = malloc(sizeof(*e) + len + 1);
+	e = calloc(1, sizeof(*e) + len + 1);
 	if (!e) {
 		close(fd);
 		return -ENOMEM;
 	}
-	if (s->n >= c->cap_per_slot && s->lru_tail)
-		drop(s, s->lru_tail);
+	/* Make room: the least recently used entries nobody is reading. */
+	for (struct entry *v = s->lru_tail; v && s->n >= c->cap_per_shard;) {
+		struct entry *prev = v->lprev;
+
+		if (v->refs == 0)
+			retire(s, v);
+		v = prev;
+	}
+	pthread_mutex_init(&e->lock, NULL);
 	e->hash = h;
 	e->fd = fd;
 	e->ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
 	memcpy(e->rel, rel, len + 1);
-	e->hnext = s->bucket[h % NBUCKETS];
-	s->bucket[h % NBUCKETS] = e;
-	e->lprev = NULL;
-	e->lnext = s->lru_head;
-	if (s->lru_head)
-		s->lru_head->lprev = e;
-	s->lru_head = e;
-	if (!s->lru_tail)
-		s->lru_tail = e;
+	e->hnext = *bucket;
+	*bucket = e;
+	push_front(s, e);
 	s->n++;
+found:
+	to_front(s, e);
+	e->refs++;
+	e->used = now_s();
 	*ret = e;
 	return 0;
+}
+
+static void release(struct shard *s, struct entry *e)
+{
+	pthread_mutex_lock(&s->lock);
+	if (--e->refs == 0 && e->retired)
+		entry_free(e);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int cg_fdcache_read(struct cg_fdcache *c, const char *rel, struct strbuf *sb, ino_t *ret_ino)
 {
 	uint64_t h = hash_str(rel);
-	struct slot *s;
+	struct shard *s = &c->shard[h % NSHARDS];
 	int r = 0;
 
-	if (my_slot < 0)
-		my_slot = (int)(atomic_fetch_add(&next_slot, 1) % NSLOTS);
-	s = &c->slot[my_slot];
-	pthread_mutex_lock(&s->lock);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct entry *e = NULL;
 
-		r = lookup(c, s, rel, h, &e);
+		pthread_mutex_lock(&s->lock);
+		r = acquire(c, s, rel, h, &e);
+		pthread_mutex_unlock(&s->lock);
 		if (r < 0)
-			break;
-		e->used = now_s();
+			return r;
+		pthread_mutex_lock(&e->lock);
 		r = read_fd_all(e->fd, sb);
+		pthread_mutex_unlock(&e->lock);
 		if (r >= 0 && ret_ino)
 			*ret_ino = e->ino;
+		if (r == -ENODEV) {
+			/* The cgroup was removed; one of the same path may exist now. */
+			pthread_mutex_lock(&s->lock);
+			if (!e->retired)
+				retire(s, e);
+			pthread_mutex_unlock(&s->lock);
+		}
+		release(s, e);
 		if (r != -ENODEV)
 			break;
-		/* The cgroup was removed; one of the same path may exist now. */
-		drop(s, e);
 	}
-	pthread_mutex_unlock(&s->lock);
 	return r;
 }
 
@@ -212,13 +243,18 @@ void cg_fdcache_sweep(struct cg_fdcache *c, unsigned max_idle_s)
 {
 	time_t now = now_s();
 
-	for (size_t i = 0; i < NSLOTS; i++) {
-		struct slot *s = &c->slot[i];
+	for (size_t i = 0; i < NSHARDS; i++) {
+		struct shard *s = &c->shard[i];
 
 		pthread_mutex_lock(&s->lock);
-		/* The LRU tail is the least recently used: stop at the first recent one. */
-		while (s->lru_tail && now - s->lru_tail->used > (time_t)max_idle_s)
-			drop(s, s->lru_tail);
+		/* From the least recently used end, up to the first recent entry. */
+		for (struct entry *e = s->lru_tail; e && now - e->used > (time_t)max_idle_s;) {
+			struct entry *prev = e->lprev;
+
+			if (e->refs == 0)
+				retire(s, e);
+			e = prev;
+		}
 		pthread_mutex_unlock(&s->lock);
 	}
 }
@@ -227,10 +263,10 @@ size_t cg_fdcache_size(struct cg_fdcache *c)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < NSLOTS; i++) {
-		pthread_mutex_lock(&c->slot[i].lock);
-		n += c->slot[i].n;
-		pthread_mutex_unlock(&c->slot[i].lock);
+	for (size_t i = 0; i < NSHARDS; i++) {
+		pthread_mutex_lock(&c->shard[i].lock);
+		n += c->shard[i].n;
+		pthread_mutex_unlock(&c->shard[i].lock);
 	}
 	return n;
 }
