@@ -6,7 +6,7 @@ MOUNTPOINT ?= /var/lib/vprocfs
 VERSION  := 0.1.0
 
 CC       ?= cc
-PKGS     := fuse3 libcgroup
+PKGS     := fuse3 libcgroup libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)

@@ -151,15 +151,15 @@ echo
 for f in $FILES; do
 	echo "### /proc/$f ($(wc -c < "$REFDIR/$f") bytes)"
 	echo
-	echo "| readers | native | ref FUSE | LXCFS | vprocfs | vprocfs/ref | vprocfs/LXCFS | vprocfs µs CPU/read | LXCFS µs CPU/read |"
-	echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	echo "| readers | native | ref FUSE | LXCFS | vprocfs | vprocfs/ref | vprocfs/LXCFS | vprocfs µs CPU/read | ref µs CPU/read | LXCFS µs CPU/read |"
+	echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 	for n in $READERS; do
 		nat=$(measure "/proc/$f" "$n")
-		ref=$(measure "$REF/proc/$f" "$n")
+		ref=$(measure "$REF/proc/$f" "$n" "$RPID"); refcpu=$(cat "$WORK/cpu")
 		lx="-"; lxcpu="-"
 		if [ -n "${LPID:-}" ]; then lx=$(measure "$LX/proc/$f" "$n" "$LPID"); lxcpu=$(cat "$WORK/cpu"); fi
 		vp=$(measure "$MNT/proc/$f" "$n" "$DPID"); vpcpu=$(cat "$WORK/cpu")
-		echo "| $n | $nat | $ref | $lx | $vp | $(ratio "$vp" "$ref") | $(ratio "$vp" "$lx") | $vpcpu | $lxcpu |"
+		echo "| $n | $nat | $ref | $lx | $vp | $(ratio "$vp" "$ref") | $(ratio "$vp" "$lx") | $vpcpu | $refcpu | $lxcpu |"
 	done
 	echo
 done

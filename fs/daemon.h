@@ -7,6 +7,7 @@
 
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
@@ -54,7 +55,59 @@ struct vp_host_cache {
 	struct pv_host_meminfo *meminfo; /* parsed, for /proc/meminfo only */
 };
 
-#define FS_HANDLE_SHARDS 16
+/* One open file: the snapshot the last read at offset 0 rendered for its caller. */
+struct fs_handle {
+	pthread_mutex_t lock;
+	const struct fs_node *node;
+	struct strbuf snap;
+	struct strbuf scratch;
+	bool have; /* snap holds a rendering */
+	uint32_t slot;
+};
+
+#define FS_HANDLE_CHUNKS 1024 /* x 1024 slots: at most ~1M files open at once */
+
+/* Open files by fh (fs/handles.c). */
+struct fs_handle_table {
+	pthread_mutex_t lock; /* allocation and the free list */
+	uint32_t instance;    /* random per start: the upper half of every fh we hand out */
+	_Atomic(struct fs_handle *) *chunk[FS_HANDLE_CHUNKS];
+	uint32_t *free;
+	size_t nfree, cap_free;
+	uint32_t next;
+};
+
+int fs_handles_init(struct fs_handle_table *t);
+/* Free every handle still open (at exit: RELEASEs still queued are never answered). */
+void fs_handles_done(struct fs_handle_table *t);
+int fs_handle_new(struct fs_handle_table *t, struct fs_handle **ret, uint64_t *ret_fh);
+/* The handle for fh, or NULL when fh is not one of this instance's (a file opened through a
+ * previous daemon on the same connection). */
+struct fs_handle *fs_handle_get(struct fs_handle_table *t, uint64_t fh);
+void fs_handle_free(struct fs_handle_table *t, struct fs_handle *h);
+
+/* Restart survival (fs/restart.c). */
+struct vp_restart {
+	bool notify;   /* NOTIFY_SOCKET is set: a service manager keeps our fds */
+	bool attached; /* the session runs on an inherited /dev/fuse fd */
+	int fuse_fd;   /* the inherited /dev/fuse fd, -1 */
+	void *init;    /* the connection's raw INIT request */
+	size_t init_len;
+	uint64_t replay_unique;
+	atomic_bool replaying, captured, stored;
+};
+
+void vp_restart_init(struct vp_restart *r);
+void vp_restart_done(struct vp_restart *r);
+/* Take the fds a previous daemon stored: 1 when both were inherited, 0 for a fresh start. */
+int vp_restart_inherit(struct vp_restart *r);
+/* Run session se on the inherited fd and replay INIT; *initialized is set by the init op. */
+int vp_restart_attach(struct vp_restart *r, struct fuse_session *se, const bool *initialized);
+/* Keep a copy of buf if it is the connection's INIT. */
+void vp_restart_capture(struct vp_restart *r, const struct fuse_buf *buf);
+/* Once INIT is known: store fuse_fd and INIT with the service manager, then READY=1 (no-op
+ * without NOTIFY_SOCKET). */
+int vp_restart_store(struct vp_restart *r, int fuse_fd);
 
 struct vp_daemon {
 	struct cg_layout layout;
@@ -69,12 +122,11 @@ struct vp_daemon {
 	struct vp_ctrs *ctrs;       /* per-container state and the load sampler */
 	struct vp_host_cache host_meminfo, host_cpuinfo, host_online;
 	struct timespec started;
+	struct vp_restart restart;
+	bool initialized; /* the session saw INIT (first-hand or replayed) */
 	/* Open file handles, so that those whose RELEASE never came (the daemon stopped with
 	 * releases still queued) are freed at exit. */
-	struct fs_handle_list {
-		pthread_mutex_t lock;
-		struct fs_handle *head;
-	} handles[FS_HANDLE_SHARDS]; /* sharded by handle address: no contention on open */
+	struct fs_handle_table handles;
 };
 
 /* A served file's renderer: the file for a caller outside the root cgroup, into out. */
@@ -122,8 +174,9 @@ const struct fs_node *fs_node_next_child(fuse_ino_t parent, size_t *cursor);
 
 extern const struct fuse_lowlevel_ops fs_ops;
 
-/* Serve requests with nthreads workers until SIGINT/SIGTERM/SIGHUP or unmount. */
-int fs_loop_run(struct fuse_session *se, unsigned nthreads);
+/* Serve requests with nthreads workers until SIGINT/SIGTERM/SIGHUP or unmount. Workers hand
+ * the connection's INIT to rs and store the fds once it is processed. */
+int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs);
 
 int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count);
 void vp_host_cache_init(struct vp_host_cache *hc);
@@ -162,8 +215,6 @@ size_t vp_ctrs_count(struct vp_ctrs *s);
 /* A monotonic clock in microseconds (CLOCK_BOOTTIME, the clock of /proc/uptime). */
 uint64_t vp_now_us(void);
 
-/* Free every handle still open (at exit). */
-void fs_handles_free_all(struct vp_daemon *d);
 void vp_daemon_done(struct vp_daemon *d);
 
 /* Mount point housekeeping: -EBUSY when a live vprocfs serves mountpoint; a stale one (its

@@ -24,6 +24,7 @@
 struct worker_arg {
 	struct fuse_session *se;
 	pthread_t main;
+	struct vp_restart *rs;
 };
 
 static void wake_handler(int sig)
@@ -52,17 +53,26 @@ static void *worker(void *p)
 			fuse_session_exit(a->se);
 			break;
 		}
+		if (!atomic_load(&a->rs->captured))
+			vp_restart_capture(a->rs, &buf);
 		fuse_session_process_buf(a->se, &buf);
+		if (atomic_load(&a->rs->captured) && !atomic_load(&a->rs->stored)) {
+			int r2 = vp_restart_store(a->rs, fuse_session_fd(a->se));
+
+			if (r2 < 0)
+				fprintf(stderr, "vprocfs: storing fds with the service manager: %s\n",
+					strerror(-r2));
+		}
 	}
 	free(buf.mem);
 	pthread_kill(a->main, DONE_SIGNAL);
 	return NULL;
 }
 
-int fs_loop_run(struct fuse_session *se, unsigned nthreads)
+int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs)
 {
 	struct sigaction sa = {.sa_handler = wake_handler}; /* no SA_RESTART: read() gets EINTR */
-	struct worker_arg arg = {.se = se, .main = pthread_self()};
+	struct worker_arg arg = {.se = se, .main = pthread_self(), .rs = rs};
 	pthread_t *t = calloc(nthreads, sizeof(*t));
 	sigset_t set;
 	unsigned started = 0;

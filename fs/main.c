@@ -137,8 +137,7 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 	d->cpu_count = count;
 	for (int c = 0; c < CG_NCONTROLLERS; c++)
 		d->layout.h[c].rootfd = -1;
-	for (size_t i = 0; i < FS_HANDLE_SHARDS; i++)
-		pthread_mutex_init(&d->handles[i].lock, NULL);
+	fs_handles_init(&d->handles);
 	clock_gettime(CLOCK_REALTIME, &d->started);
 	vp_host_cache_init(&d->host_meminfo);
 	vp_host_cache_init(&d->host_cpuinfo);
@@ -165,9 +164,7 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 
 void vp_daemon_done(struct vp_daemon *d)
 {
-	fs_handles_free_all(d);
-	for (size_t i = 0; i < FS_HANDLE_SHARDS; i++)
-		pthread_mutex_destroy(&d->handles[i].lock);
+	fs_handles_done(&d->handles);
 	vp_ctrs_free(d->ctrs);
 	vp_host_cache_done(&d->host_meminfo);
 	vp_host_cache_done(&d->host_cpuinfo);
@@ -199,6 +196,8 @@ int main(int argc, char **argv)
 	bool debug = false;
 	unsigned threads = default_threads();
 	enum pv_cpu_count count = PV_COUNT_QUOTA;
+	struct vp_restart rs;
+	int inherited;
 	char *end;
 	long n;
 	int c, r, ret = 1;
@@ -262,12 +261,20 @@ int main(int argc, char **argv)
 			strerror(r < 0 ? -r : errno));
 		goto out_args;
 	}
-	r = fs_clear_stale_mount(mp, msg, sizeof(msg));
-	if (r < 0) {
-		fprintf(stderr, "vprocfs: %s\n", msg);
-		goto out_args;
+	vp_restart_init(&rs);
+	inherited = vp_restart_inherit(&rs);
+	/* A connection inherited from a previous daemon serves the mount: it is not stale. */
+	if (!inherited) {
+		r = fs_clear_stale_mount(mp, msg, sizeof(msg));
+		if (r < 0) {
+			fprintf(stderr, "vprocfs: %s\n", msg);
+			vp_restart_done(&rs);
+			goto out_args;
+		}
 	}
-	if (vp_daemon_init(&d, count) < 0)
+	r = vp_daemon_init(&d, count);
+	d.restart = rs; /* vp_daemon_init() clears d */
+	if (r < 0)
 		goto out_daemon;
 	r = vp_ctrs_start_sampler(d.ctrs);
 	if (r < 0) {
@@ -278,21 +285,34 @@ int main(int argc, char **argv)
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &d);
 	if (!se)
 		goto out_daemon;
-	if (fuse_session_mount(se, mp) != 0)
+	if (inherited) {
+		r = vp_restart_attach(&d.restart, se, &d.initialized);
+		if (r < 0) {
+			fprintf(stderr, "vprocfs: cannot take over the inherited connection: %s\n",
+				strerror(-r));
+			goto out_session;
+		}
+		fprintf(stderr, "vprocfs: took over the live connection of %s\n", mp);
+	} else if (fuse_session_mount(se, mp) != 0) {
 		goto out_session;
+	}
 	fprintf(stderr, "vprocfs: serving %s\n", mp);
 	for (int k = 0; k < CG_NCONTROLLERS; k++)
 		fprintf(stderr, "vprocfs:   %-8s %s%s%s\n", cg_controller_name(k),
 			cg_version_name(d.layout.h[k].version), d.layout.h[k].mount ? " at " : "",
 			d.layout.h[k].mount ? d.layout.h[k].mount : "");
-	r = fs_loop_run(se, threads);
+	r = fs_loop_run(se, threads, &d.restart);
 	if (r < 0)
 		fprintf(stderr, "vprocfs: cannot start workers: %s\n", strerror(-r));
 	ret = r < 0 ? 1 : 0;
-	fuse_session_unmount(se);
+	/* Under a service manager the connection lives on in its fd store for the next start
+	 * (a restart); see README "Restarts". Otherwise the mount goes with the daemon. */
+	if (!d.restart.notify)
+		fuse_session_unmount(se);
 out_session:
 	fuse_session_destroy(se);
 out_daemon:
+	vp_restart_done(&d.restart);
 	vp_daemon_done(&d);
 out_args:
 	fuse_opt_free_args(&args);

@@ -12,59 +12,6 @@
  * fstat() and path walks cost no round trip. */
 #define FS_TIMEOUT 86400.0
 
-/* One open file: the snapshot the last read at offset 0 rendered for its caller. */
-struct fs_handle {
-	pthread_mutex_t lock;
-	const struct fs_node *node;
-	struct strbuf snap;
-	struct strbuf scratch;
-	bool have; /* snap holds a rendering */
-	struct fs_handle *prev, *next; /* vp_daemon.handles */
-};
-
-static struct fs_handle_list *list_of(struct vp_daemon *d, const struct fs_handle *h)
-{
-	return &d->handles[((uintptr_t)h >> 6) % FS_HANDLE_SHARDS];
-}
-
-static void handle_link(struct vp_daemon *d, struct fs_handle *h)
-{
-	struct fs_handle_list *l = list_of(d, h);
-
-	pthread_mutex_lock(&l->lock);
-	h->prev = NULL;
-	h->next = l->head;
-	if (h->next)
-		h->next->prev = h;
-	l->head = h;
-	pthread_mutex_unlock(&l->lock);
-}
-
-static void handle_free(struct vp_daemon *d, struct fs_handle *h)
-{
-	struct fs_handle_list *l = list_of(d, h);
-
-	pthread_mutex_lock(&l->lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		l->head = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	pthread_mutex_unlock(&l->lock);
-	sb_release(&h->snap);
-	sb_release(&h->scratch);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
-}
-
-void fs_handles_free_all(struct vp_daemon *d)
-{
-	for (size_t i = 0; i < FS_HANDLE_SHARDS; i++)
-		while (d->handles[i].head)
-			handle_free(d, d->handles[i].head);
-}
-
 static struct vp_daemon *daemon_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -179,6 +126,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	const struct fs_node *n = fs_node_get(ino);
 	struct fs_handle *h;
+	int r;
 
 	if (!n) {
 		fuse_reply_err(req, ENOENT);
@@ -192,32 +140,62 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		fuse_reply_err(req, ENOMEM);
+	r = fs_handle_new(&daemon_of(req)->handles, &h, &fi->fh);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	pthread_mutex_init(&h->lock, NULL);
 	h->node = n;
-	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->direct_io = 1; /* never the page cache: it would serve stale or foreign views */
 	fi->keep_cache = 0;
 	fi->noflush = 1;
-	handle_link(daemon_of(req), h);
 	/* If the opener was interrupted, the kernel will not send RELEASE for it. */
 	if (fuse_reply_open(req, fi) != 0)
-		handle_free(daemon_of(req), h);
+		fs_handle_free(&daemon_of(req)->handles, h);
+}
+
+static void reply_slice(fuse_req_t req, const struct strbuf *sb, size_t size, off_t off)
+{
+	if (off < 0 || (uint64_t)off >= sb->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, sb->buf + off,
+			       size < sb->len - (size_t)off ? size : sb->len - (size_t)off);
+}
+
+/* A file opened through a previous daemon on this connection (see fs/restart.c): no
+ * snapshot here, so every read renders afresh for its caller. */
+static void read_foreign(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off)
+{
+	const struct fs_node *n = fs_node_get(ino);
+	pid_t tid = fuse_req_ctx(req)->pid;
+	struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	if (!n || !n->render) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	r = fs_render_node(daemon_of(req), n, tid, &sb);
+	if (r < 0)
+		fuse_reply_err(req, reply_errno(n, tid, r));
+	else
+		reply_slice(req, &sb, size, off);
+	sb_release(&sb);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 	struct vp_daemon *d = daemon_of(req);
+	struct fs_handle *h = fs_handle_get(&d->handles, fi->fh);
 	pid_t tid = fuse_req_ctx(req)->pid;
 	int r = 0;
 
-	(void)ino;
+	if (!h) {
+		read_foreign(req, ino, size, off);
+		return;
+	}
 	pthread_mutex_lock(&h->lock);
 	/* A read at offset 0 renders afresh for this caller; later offsets slice the snapshot
 	 * (stdio reads in pieces; free and top lseek(0) and re-read a kept fd). */
@@ -233,24 +211,24 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (r < 0)
 		fuse_reply_err(req, reply_errno(h->node, tid, r));
-	else if (off < 0 || (uint64_t)off >= h->snap.len)
-		fuse_reply_buf(req, NULL, 0);
 	else
-		fuse_reply_buf(req, h->snap.buf + off,
-			       size < h->snap.len - (size_t)off ? size : h->snap.len - (size_t)off);
+		reply_slice(req, &h->snap, size, off);
 	pthread_mutex_unlock(&h->lock);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct vp_daemon *d = daemon_of(req);
+	struct fs_handle *h = fs_handle_get(&d->handles, fi->fh);
 
 	(void)ino;
-	/* op_read replies while holding the lock, and that reply can let the client close()
-	 * before op_read has unlocked: wait for it to let go before freeing. */
-	pthread_mutex_lock(&h->lock);
-	pthread_mutex_unlock(&h->lock);
-	handle_free(daemon_of(req), h);
+	if (h) {
+		/* op_read replies while holding the lock, and that reply can let the client
+		 * close() before op_read has unlocked: wait for it to let go before freeing. */
+		pthread_mutex_lock(&h->lock);
+		pthread_mutex_unlock(&h->lock);
+		fs_handle_free(&d->handles, h);
+	}
 	fuse_reply_err(req, 0);
 }
 
@@ -272,7 +250,14 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 /* No flush handler on purpose: FLUSH would cost a round trip per close(). No write, setattr,
  * create, mknod, mkdir, unlink, rename handlers either: the mount is read-only and libfuse
  * answers ENOSYS to anything that gets through. */
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)conn;
+	((struct vp_daemon *)userdata)->initialized = true;
+}
+
 const struct fuse_lowlevel_ops fs_ops = {
+	.init = op_init,
 	.lookup = op_lookup,
 	.getattr = op_getattr,
 	.opendir = op_opendir,
