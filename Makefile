@@ -32,7 +32,7 @@ UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit integration asan valgrind bench install uninstall clean help
+.PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit
 
 all: $(DAEMON) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
@@ -58,12 +58,22 @@ run: $(DAEMON)
 	$(DAEMON) $(MOUNTPOINT)
 
 # Every unit and integration test; exits non-zero if any fails.
-test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON)
+test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) verify-unit
 	@echo "== unit tests =="
 	@cd tests && timeout -k 10 900 ../$(UNIT_BIN) --jobs 2; u=$$?; \
 	 echo "== integration tests =="; \
 	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
 	 echo "unit exit $$u, integration exit $$i"; test $$u -eq 0 -a $$i -eq 0
+
+# systemd-analyze verify on the unit, pointed at this build's daemon.
+verify-unit: $(DAEMON)
+	@if ! command -v systemd-analyze >/dev/null; then \
+		echo "*** SKIPPED verify-unit: systemd-analyze not installed ***"; exit 0; fi; \
+	 d=$$(mktemp -d); sed 's|@SBINDIR@/vprocfs|$(CURDIR)/$(DAEMON)|g' systemd/vprocfs.service.in \
+		> $$d/vprocfs.service; \
+	 out=$$(systemd-analyze verify --man=no $$d/vprocfs.service 2>&1); s=$$?; rm -rf $$d; \
+	 if [ $$s -ne 0 ] || [ -n "$$out" ]; then echo "verify-unit: FAILED"; echo "$$out"; exit 1; fi; \
+	 echo "verify-unit: systemd-analyze accepts systemd/vprocfs.service"
 
 unit: $(UNIT_BIN)
 	cd tests && ../$(UNIT_BIN)
@@ -77,6 +87,7 @@ integration: $(INTEG_BIN) $(DAEMON)
 asan:
 	@mkdir -p build-asan
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	 $(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 		SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" test \
 		> build-asan/test.log 2>&1; s=$$?; cat build-asan/test.log; \
@@ -87,20 +98,24 @@ asan:
 # The integration suite against the daemon under valgrind memcheck (slow: about a minute).
 valgrind: $(INTEG_BIN) $(DAEMON)
 	cd tests && VPROCFS_REAL_BIN=$(CURDIR)/$(DAEMON) VPROCFS_BIN=$(CURDIR)/tests/valgrind-daemon.sh \
+		VPROCFS_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
 		../$(INTEG_BIN) --jobs 1
 
 bench: $(DAEMON) $(BENCH_BINS)
 	bench/run.sh $(BUILD)
 
 install: $(DAEMON)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/vprocfs
+	install -m 0644 man/vprocfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/vprocfs.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/vprocfs $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
+	rm -f $(DESTDIR)$(PREFIX)/sbin/vprocfs $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service \
+		$(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
 
 clean:
 	rm -rf build build-asan

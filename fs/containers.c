@@ -243,7 +243,10 @@ int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv
 		if (r < 0)
 			goto out;
 		if (e->tasks_at_us == 0) {
-			e->start_ticks = t.oldest_start;
+			/* The start as the first reader sees it (the init of its pid namespace, or
+			 * the oldest thread for a reader in the host's), so that the idle baseline
+			 * agrees with the uptime it is shown. */
+			e->start_ticks = c->host_ns || !c->init_start ? t.oldest_start : c->init_start;
 			/* The kernel samples at most LOAD_FREQ after tasks start running: so does
 			 * the sampler's next pass for a container first seen now. */
 			e->tick_us = sat_sub(now, LOAD_FREQ_US);

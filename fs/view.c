@@ -374,7 +374,14 @@ int fs_render_uptime(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	r = observe_cpu(d, c, out, &m, &v);
 	if (r < 0)
 		return r;
-	r = pv_uptime_render(sat_sub(vp_now_us(), start_us(d, c, &v)), v.t.total[PV_IDLE], out);
+	{
+		uint64_t up = sat_sub(vp_now_us(), start_us(d, c, &v));
+		/* Readers of one container in different pid namespaces may see different ages:
+		 * idle never exceeds C x the age shown. */
+		uint64_t cap = (uint64_t)((unsigned __int128)m.capacity * up / PV_UCPU);
+
+		r = pv_uptime_render(up, min_u64(v.t.total[PV_IDLE], cap), out);
+	}
 	pv_cputime_done(&v.t);
 	return r;
 }

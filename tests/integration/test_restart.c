@@ -153,6 +153,16 @@ static void start(const char *bin)
 	cr_assert_geq(m.init_fd, 0, "no INIT stored");
 }
 
+static void dump_log(void)
+{
+	char buf[16384];
+	ssize_t n = read_whole(logpath, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	fprintf(stderr, "---- daemon log ----\n%s---- end ----\n", buf);
+}
+
+/* The daemon's exit status (its log dumped unless 0), -1 if it did not exit within ms. */
 static int wait_exit(int ms)
 {
 	int status;
@@ -160,10 +170,13 @@ static int wait_exit(int ms)
 	for (int i = 0; i < ms / 10; i++) {
 		if (waitpid(daemon_pid, &status, WNOHANG) == daemon_pid) {
 			daemon_pid = 0;
+			if (status != 0)
+				dump_log();
 			return status;
 		}
 		msleep(10);
 	}
+	dump_log();
 	return -1;
 }
 
