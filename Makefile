@@ -28,13 +28,14 @@ UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/obj/%.o)
 
 DAEMON     := $(BUILD)/vprocfs
+HOOK       := $(BUILD)/vprocfs-oci-hook
 UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit
 
-all: $(DAEMON) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
+all: $(DAEMON) $(HOOK) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,6 +43,12 @@ $(BUILD)/obj/%.o: %.c
 
 $(DAEMON): $(LIB_OBJS) $(BUILD)/obj/fs/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# The OCI hook: a separate, single-threaded program (json-c).
+$(HOOK): oci/vprocfs-oci-hook.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) $(ALL_LDFLAGS) -o $@ $< \
+		$(shell pkg-config --libs json-c)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) -lpthread
@@ -58,11 +65,12 @@ run: $(DAEMON)
 	$(DAEMON) $(MOUNTPOINT)
 
 # Every unit and integration test; exits non-zero if any fails.
-test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) verify-unit
+test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) verify-unit
 	@echo "== unit tests =="
 	@cd tests && timeout -k 10 900 ../$(UNIT_BIN) --jobs 2; u=$$?; \
 	 echo "== integration tests =="; \
-	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
+	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) \
+		timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
 	 echo "unit exit $$u, integration exit $$i"; test $$u -eq 0 -a $$i -eq 0
 
 # systemd-analyze verify on the unit, pointed at this build's daemon.
