@@ -112,18 +112,30 @@ valgrind: $(INTEG_BIN) $(DAEMON)
 bench: $(DAEMON) $(BENCH_BINS)
 	bench/run.sh $(BUILD)
 
-install: $(DAEMON)
+# The hooks.d file goes where podman and CRI-O look (/usr/share/containers/oci/hooks.d) and
+# the CDI spec where podman, Docker >= 25 and containerd look (/etc/cdi), whatever PREFIX is.
+HOOKSDIR ?= /usr/share/containers/oci/hooks.d
+CDIDIR   ?= /etc/cdi
+
+install: $(DAEMON) $(HOOK)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/systemd/system \
-		$(DESTDIR)$(PREFIX)/share/man/man8
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/libexec/vprocfs \
+		$(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(CDIDIR)
 	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/vprocfs
+	install -m 0755 $(HOOK) $(DESTDIR)$(PREFIX)/libexec/vprocfs/vprocfs-oci-hook
 	install -m 0644 man/vprocfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
+	sed 's|@LIBEXECDIR@|$(PREFIX)/libexec/vprocfs|g' oci/hooks.d/vprocfs.json.in \
+		> $(DESTDIR)$(HOOKSDIR)/vprocfs.json
+	install -m 0644 oci/cdi/vprocfs.json $(DESTDIR)$(CDIDIR)/vprocfs.json
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/vprocfs.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/vprocfs $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service \
-		$(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
+		$(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8 \
+		$(DESTDIR)$(PREFIX)/libexec/vprocfs/vprocfs-oci-hook \
+		$(DESTDIR)$(HOOKSDIR)/vprocfs.json $(DESTDIR)$(CDIDIR)/vprocfs.json
 
 clean:
 	rm -rf build build-asan
