@@ -57,11 +57,14 @@ static int sh(const char *script, char *out, size_t outsz)
 
 Test(oci, runc_with_the_hook_in_config_json)
 {
-	char script[8192], out[16384];
+	char script[8192], out[16384], entry[512], *optout;
 	const char *hook = getenv("VPROCFS_HOOK");
 	int r;
 
 	cr_assert_not_null(hook, "VPROCFS_HOOK not set (run through make test)");
+	/* The hook twice: the second run must find the files in place (idempotent). */
+	snprintf(entry, sizeof(entry),
+		 "{ \"path\": \"%s\", \"args\": [ \"vprocfs-oci-hook\", \"%s\" ] }", hook, d.mnt);
 	/* A busybox-static rootfs and runc's default spec, edited: no terminal, a 256 MiB limit,
 	 * the hook, and a command that reports what the container sees. */
 	snprintf(script, sizeof(script),
@@ -80,12 +83,21 @@ Test(oci, runc_with_the_hook_in_config_json)
 		 "  -e 's|\"sh\"$|\"sh\", \"/check.sh\"|' \\\n"
 		 "  -e 's|\"resources\": {|\"resources\": { \"memory\": { \"limit\": 268435456 },|' \\\n"
 		 "  -e 's|\"ociVersion\": \"\\([^\"]*\\)\",|\"ociVersion\": \"\\1\", \"hooks\": { "
-		 "\"createRuntime\": [ { \"path\": \"%s\", \"args\": [ \"vprocfs-oci-hook\", \"%s\" ] "
-		 "} ] },|' config.json\n"
+		 "\"createRuntime\": [ %s, %s ] },|' config.json\n"
+		 "runc --root ../state run vprocfs-e2e-%d\n"
+		 /* Opted out by annotation: the container keeps the host's files. */
+		 "echo '== OPT-OUT =='\n"
+		 "sed -i 's|\"hooks\": {|\"annotations\": { \"io.vprocfs.disable\": \"true\" }, "
+		 "\"hooks\": {|' config.json\n"
 		 "runc --root ../state run vprocfs-e2e-%d\n",
-		 work, hook, d.mnt, (int)getpid());
+		 work, entry, entry, (int)getpid(), (int)getpid());
 	r = sh(script, out, sizeof(out));
 	cr_assert_eq(r, 0, "runc failed:\n%s", out);
+	optout = strstr(out, "== OPT-OUT ==");
+	cr_assert_not_null(optout, "%s", out);
+	cr_assert_null(strstr(optout, "fuse.vprocfs"), "opted out, yet:\n%s", optout);
+	cr_assert_null(strstr(optout, "MemTotal:         262144 kB"), "%s", optout);
+	*optout = '\0';
 	cr_assert(strstr(out, "MemTotal:         262144 kB"), "container saw:\n%s", out);
 	cr_assert(strstr(out, "WRITE-REFUSED"), "a write went through:\n%s", out);
 	/* Both mounts read-only, from vprocfs. */
