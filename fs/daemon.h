@@ -108,6 +108,11 @@ void vp_restart_capture(struct vp_restart *r, const struct fuse_buf *buf);
 /* Once INIT is known: store fuse_fd and INIT with the service manager, then READY=1 (no-op
  * without NOTIFY_SOCKET). */
 int vp_restart_store(struct vp_restart *r, int fuse_fd);
+/* At exit under a service manager: is this a stop for good, or a restart? */
+enum vp_stop_kind { VP_STOP_RESTART, VP_STOP_FINAL };
+enum vp_stop_kind vp_restart_stop_kind(void);
+/* Drop our fds from the service manager's store (before a final stop). */
+void vp_restart_forget(void);
 
 struct vp_daemon {
 	struct cg_layout layout;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -305,10 +306,19 @@ int main(int argc, char **argv)
 	if (r < 0)
 		fprintf(stderr, "vprocfs: cannot start workers: %s\n", strerror(-r));
 	ret = r < 0 ? 1 : 0;
-	/* Under a service manager the connection lives on in its fd store for the next start
-	 * (a restart); see README "Restarts". Otherwise the mount goes with the daemon. */
-	if (!d.restart.notify)
+	/* Under a service manager the connection lives on in its fd store for the next start,
+	 * unless the manager is stopping us for good (see README "Restarts"). Otherwise the
+	 * mount goes with the daemon. */
+	if (!d.restart.notify) {
 		fuse_session_unmount(se);
+	} else if (vp_restart_stop_kind() == VP_STOP_FINAL) {
+		fprintf(stderr, "vprocfs: stopping for good: unmounting %s\n", mp);
+		vp_restart_forget();
+		if (d.restart.attached)
+			umount2(mp, MNT_DETACH);
+		else
+			fuse_session_unmount(se);
+	}
 out_session:
 	fuse_session_destroy(se);
 out_daemon:

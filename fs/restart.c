@@ -24,7 +24,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-login.h>
 #include <unistd.h>
 
 #include "fs/daemon.h"
@@ -201,4 +203,54 @@ int vp_restart_store(struct vp_restart *r, int fuse_fd)
 	if (ret < 0)
 		return ret;
 	return sd_notify(0, "READY=1\nSTATUS=serving");
+}
+
+/* Whether a SIGTERM from the service manager is a stop (the unit's job is "stop") or a
+ * restart: systemd sends SIGTERM for both, and ExecStop/ExecStopPost run for both, so ask it
+ * over D-Bus which job it is running for our unit. Anything unclear (no unit, no bus, no job:
+ * a stray `kill`, after which Restart=always starts us again) counts as a restart: keeping
+ * the mount is the safe side, since the next start either takes it over or clears it. */
+enum vp_stop_kind vp_restart_stop_kind(void)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	enum vp_stop_kind kind = VP_STOP_RESTART;
+	char *unit = NULL, *type = NULL;
+	const char *unit_path, *job_path;
+	sd_bus *bus = NULL;
+	uint32_t job_id;
+
+	if (sd_pid_get_unit(0, &unit) < 0 || sd_bus_open_system(&bus) < 0)
+		goto out;
+	sd_bus_set_method_call_timeout(bus, 2 * 1000 * 1000);
+	if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+			       "org.freedesktop.systemd1.Manager", "GetUnit", &err, &reply, "s",
+			       unit) < 0 ||
+	    sd_bus_message_read(reply, "o", &unit_path) < 0)
+		goto out;
+	{
+		sd_bus_message *job = NULL;
+
+		if (sd_bus_get_property(bus, "org.freedesktop.systemd1", unit_path,
+					"org.freedesktop.systemd1.Unit", "Job", &err, &job, "(uo)") >= 0 &&
+		    sd_bus_message_read(job, "(uo)", &job_id, &job_path) >= 0 && job_id != 0 &&
+		    sd_bus_get_property_string(bus, "org.freedesktop.systemd1", job_path,
+					       "org.freedesktop.systemd1.Job", "JobType", &err,
+					       &type) >= 0)
+			kind = strcmp(type, "stop") == 0 ? VP_STOP_FINAL : VP_STOP_RESTART;
+		sd_bus_message_unref(job);
+	}
+out:
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+	free(unit);
+	free(type);
+	return kind;
+}
+
+void vp_restart_forget(void)
+{
+	sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_FUSE);
+	sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_INIT);
 }
