@@ -29,13 +29,14 @@ INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/obj/%.o)
 
 DAEMON     := $(BUILD)/vprocfs
 HOOK       := $(BUILD)/vprocfs-oci-hook
+FAKEBUS    := $(BUILD)/fake-systemd-bus
 UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit
 
-all: $(DAEMON) $(HOOK) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
+all: $(DAEMON) $(HOOK) $(FAKEBUS) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,6 +50,11 @@ $(HOOK): oci/vprocfs-oci-hook.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) $(ALL_LDFLAGS) -o $@ $< \
 		$(shell pkg-config --libs json-c)
+
+# Test helper: the slice of systemd's D-Bus API the daemon asks at SIGTERM.
+$(FAKEBUS): tests/helpers/fake_systemd_bus.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) -lpthread
@@ -65,11 +71,11 @@ run: $(DAEMON)
 	$(DAEMON) $(MOUNTPOINT)
 
 # Every unit and integration test; exits non-zero if any fails.
-test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) verify-unit
+test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS) verify-unit
 	@echo "== unit tests =="
 	@cd tests && timeout -k 10 900 ../$(UNIT_BIN) --jobs 2; u=$$?; \
 	 echo "== integration tests =="; \
-	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) \
+	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) \
 		timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
 	 echo "unit exit $$u, integration exit $$i"; test $$u -eq 0 -a $$i -eq 0
 
@@ -86,8 +92,9 @@ verify-unit: $(DAEMON)
 unit: $(UNIT_BIN)
 	cd tests && ../$(UNIT_BIN)
 
-integration: $(INTEG_BIN) $(DAEMON)
-	cd tests && VPROCFS_BIN=$(CURDIR)/$(DAEMON) ../$(INTEG_BIN) --jobs 1
+integration: $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS)
+	cd tests && VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) \
+		VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) ../$(INTEG_BIN) --jobs 1
 
 # The whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer, daemon included.
 # ASan and UBSan errors abort (the test crashes); a leak report only changes a process's exit
@@ -104,8 +111,9 @@ asan:
 	 echo "asan: no sanitizer reports"; exit $$s
 
 # The integration suite against the daemon under valgrind memcheck (slow: about a minute).
-valgrind: $(INTEG_BIN) $(DAEMON)
+valgrind: $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS)
 	cd tests && VPROCFS_REAL_BIN=$(CURDIR)/$(DAEMON) VPROCFS_BIN=$(CURDIR)/tests/valgrind-daemon.sh \
+		VPROCFS_HOOK=$(CURDIR)/$(HOOK) VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) \
 		VPROCFS_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
 		../$(INTEG_BIN) --jobs 1
 
