@@ -3,7 +3,7 @@
 # `make ARGS` (e.g. `./quickstart.sh run`, `./quickstart.sh test`).
 set -eu
 
-PKGS="build-essential pkg-config libfuse3-dev fuse3 libcgroup-dev libsystemd-dev libcriterion-dev libjson-c-dev procps util-linux mount runc busybox-static podman systemd"
+PKGS="build-essential pkg-config libfuse3-dev fuse3 libcgroup-dev libsystemd-dev libcriterion-dev libjson-c-dev procps util-linux mount runc busybox-static podman systemd dbus"
 
 missing=""
 for p in $PKGS; do

@@ -294,6 +294,12 @@ int main(int argc, char **argv)
 			goto out_session;
 		}
 		fprintf(stderr, "vprocfs: took over the live connection of %s\n", mp);
+		/* No INIT will come on this connection: store (systemd keeps one copy of an fd it
+		 * already holds) and say READY now, not at the first request, which may be late. */
+		r = vp_restart_store(&d.restart, fuse_session_fd(se));
+		if (r < 0)
+			fprintf(stderr, "vprocfs: storing fds with the service manager: %s\n",
+				strerror(-r));
 	} else if (fuse_session_mount(se, mp) != 0) {
 		goto out_session;
 	}

@@ -5,6 +5,7 @@
  *   Unit.Job               -> (1, /org/freedesktop/systemd1/job/1)
  *   Job.JobType            -> JOBTYPE ("stop", "restart", ...)
  * Prints "ready" once it owns the name; runs until killed. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <systemd/sd-bus.h>

@@ -34,8 +34,12 @@ struct manager {
 };
 
 static struct manager m = {.fd = -1, .fuse_fd = -1, .init_fd = -1};
+static bool removed_fuse, removed_init;
 static pid_t daemon_pid;
 static char mnt[80], logpath[128], stopfile[128];
+/* When set, the daemon starts in this cgroup of systemd's own hierarchy, as if it were the
+ * main process of a unit (sd_pid_get_unit() reads it). */
+static char unit_cgroup[256];
 
 static void msleep(int ms)
 {
@@ -108,6 +112,10 @@ static bool manager_poll(int ms)
 			}
 		if (strstr(buf, "READY=1"))
 			m.ready = true;
+		if (strstr(buf, "FDSTOREREMOVE=1") && strstr(buf, "FDNAME=vprocfs-fuse"))
+			removed_fuse = true;
+		if (strstr(buf, "FDSTOREREMOVE=1") && strstr(buf, "FDNAME=vprocfs-init"))
+			removed_init = true;
 		ms = 50;
 	}
 	return m.ready;
@@ -127,6 +135,15 @@ static void start(const char *bin)
 
 		dup2(log, 1);
 		dup2(log, 2);
+		if (unit_cgroup[0]) {
+			char procs[300];
+			FILE *f;
+
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", unit_cgroup);
+			f = fopen(procs, "we");
+			if (!f || fprintf(f, "%d", (int)getpid()) < 0 || fclose(f) != 0)
+				_exit(126);
+		}
 		setenv("NOTIFY_SOCKET", m.sock, 1);
 		if (pass) {
 			int a = fcntl(m.fuse_fd, F_DUPFD_CLOEXEC, 10);
@@ -190,11 +207,26 @@ static void setup(void)
 	cr_assert_eq(mkdir(mnt, 0755), 0);
 }
 
+static pid_t bus_pid, fake_pid;
+
+static void stop_child(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		*pid = 0;
+	}
+}
+
 static void teardown(void)
 {
-	if (daemon_pid > 0) {
-		kill(daemon_pid, SIGKILL);
-		waitpid(daemon_pid, NULL, 0);
+	stop_child(&daemon_pid);
+	stop_child(&fake_pid);
+	stop_child(&bus_pid);
+	if (unit_cgroup[0]) {
+		rmdir(unit_cgroup);
+		*strrchr(unit_cgroup, '/') = '\0';
+		rmdir(unit_cgroup);
 	}
 	close(m.fuse_fd);
 	close(m.init_fd);
@@ -327,4 +359,119 @@ Test(restart, kill_9_and_upgrade_lose_no_read)
 	}
 	kill(daemon_pid, SIGTERM);
 	cr_assert(WIFEXITED(status = wait_exit(10000)) && WEXITSTATUS(status) == 0);
+}
+
+/* systemd's side of a stop and of a restart, down to the D-Bus question the daemon asks at
+ * SIGTERM: a private dbus-daemon, a stand-in answering for org.freedesktop.systemd1 with the
+ * job type, and the daemon running in a unit's cgroup of systemd's hierarchy. */
+
+static void bus_start(void)
+{
+	char addr[200], sockpath[128];
+
+	snprintf(sockpath, sizeof(sockpath), "%s/bus", m.dir);
+	snprintf(addr, sizeof(addr), "unix:path=%s", sockpath);
+	bus_pid = fork();
+	cr_assert_geq(bus_pid, 0);
+	if (bus_pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("dbus-daemon", "dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
+		       "--nofork", "--nopidfile", "--address", addr, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && access(sockpath, F_OK) != 0; i++)
+		msleep(10);
+	cr_assert_eq(access(sockpath, F_OK), 0, "dbus-daemon did not start");
+	setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
+}
+
+static void fake_systemd(const char *job_type)
+{
+	int pfd[2];
+	char buf[16] = "";
+
+	stop_child(&fake_pid);
+	cr_assert_eq(pipe(pfd), 0);
+	fake_pid = fork();
+	cr_assert_geq(fake_pid, 0);
+	if (fake_pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		execl(getenv("VPROCFS_FAKEBUS"), "fake-systemd-bus", job_type, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	cr_assert_gt(read(pfd[0], buf, sizeof(buf) - 1), 0, "fake systemd did not start");
+	close(pfd[0]);
+}
+
+/* systemd's hierarchy: the unified one on hybrid and pure v2 hosts. */
+static bool make_unit_cgroup(void)
+{
+	const char *root = NULL;
+	struct statfs sf;
+
+	if (statfs("/sys/fs/cgroup/unified", &sf) == 0 && sf.f_type == 0x63677270)
+		root = "/sys/fs/cgroup/unified";
+	else if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270)
+		root = "/sys/fs/cgroup";
+	if (!root)
+		return false;
+	snprintf(unit_cgroup, sizeof(unit_cgroup), "%s/vprocfs-test-%d.slice", root, (int)getpid());
+	if (mkdir(unit_cgroup, 0755) != 0)
+		return false;
+	snprintf(unit_cgroup + strlen(unit_cgroup), sizeof(unit_cgroup) - strlen(unit_cgroup),
+		 "/vprocfs-test-%d.service", (int)getpid());
+	return mkdir(unit_cgroup, 0755) == 0;
+}
+
+/* From the mount table, not statfs(): with the daemon gone and the connection parked in
+ * the store, a statfs() on the mount would wait for an answer until the next start. */
+static bool mounted(void)
+{
+	char line[1024], want[100];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	cr_assert(f);
+	snprintf(want, sizeof(want), " %s ", mnt);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) && strstr(line, " - fuse.vprocfs ");
+	fclose(f);
+	return found;
+}
+
+Test(restart, systemd_stop_unmounts_restart_keeps)
+{
+	char path[128], buf[4096];
+	int status;
+
+	if (!getenv("VPROCFS_FAKEBUS") || system("command -v dbus-daemon >/dev/null") != 0) {
+		fprintf(stderr, "\n*** SKIPPED stop/restart test: dbus-daemon or helper missing ***\n\n");
+		cr_skip_test("SKIPPED: dbus-daemon or the fake systemd helper missing");
+	}
+	cr_assert(make_unit_cgroup(), "cannot create a unit cgroup in systemd's hierarchy");
+	bus_start();
+	snprintf(path, sizeof(path), "%s/proc/meminfo", mnt);
+
+	/* A restart job: the daemon leaves mount and connection to the store. */
+	fake_systemd("restart");
+	start(getenv("VPROCFS_BIN"));
+	kill(daemon_pid, SIGTERM);
+	cr_assert(WIFEXITED(status = wait_exit(10000)) && WEXITSTATUS(status) == 0);
+	cr_assert(mounted(), "unmounted on a restart");
+	start(getenv("VPROCFS_BIN"));
+	cr_assert_gt(read_whole(path, buf, sizeof(buf)), 0, "the restarted daemon does not serve");
+
+	/* A stop job: it drops its fds from the store and unmounts. */
+	fake_systemd("stop");
+	m.ready = false;
+	kill(daemon_pid, SIGTERM);
+	cr_assert(WIFEXITED(status = wait_exit(10000)) && WEXITSTATUS(status) == 0);
+	cr_assert_not(mounted(), "still mounted after a stop");
+	manager_poll(200);
+	cr_assert(removed_fuse && removed_init, "no FDSTOREREMOVE for both fds");
 }
