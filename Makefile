@@ -34,7 +34,8 @@ UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit
+.PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit \
+	fuzz fuzz-build
 
 all: $(DAEMON) $(HOOK) $(FAKEBUS) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
@@ -46,18 +47,21 @@ $(DAEMON): $(LIB_OBJS) $(BUILD)/obj/fs/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # The OCI hook: a separate, single-threaded program (json-c).
-$(HOOK): oci/vprocfs-oci-hook.c
+$(HOOK): oci/vprocfs-oci-hook.c oci/oci-spec.c oci/oci-spec.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) $(ALL_LDFLAGS) -o $@ $< \
-		$(shell pkg-config --libs json-c)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) $(ALL_LDFLAGS) -o $@ \
+		oci/vprocfs-oci-hook.c oci/oci-spec.c $(shell pkg-config --libs json-c)
 
 # Test helper: the slice of systemd's D-Bus API the daemon asks at SIGTERM.
 $(FAKEBUS): tests/helpers/fake_systemd_bus.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
-$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) -lpthread
+$(BUILD)/obj/oci/oci-spec.o: ALL_CFLAGS += $(shell pkg-config --cflags json-c)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) $(BUILD)/obj/oci/oci-spec.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) $(shell pkg-config --libs json-c) \
+		-lpthread
 
 $(INTEG_BIN): $(INTEG_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) -lpthread
@@ -117,6 +121,44 @@ valgrind: $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS)
 		VPROCFS_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
 		../$(INTEG_BIN) --jobs 1
 
+# libFuzzer targets, one per parser family (tests/fuzz/fuzz_*.c), built with clang, ASan and
+# UBSan. `make fuzz` runs each for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME;
+# what it finds goes to build-fuzz/corpus/NAME); -jN runs N at once. Any crash, sanitizer
+# report, broken invariant or timeout fails the target and leaves build-fuzz/crash-NAME-*.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD   := build-fuzz
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=gnu11 $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link -I. $(PKG_CFLAGS) $(shell pkg-config --cflags json-c) -D_GNU_SOURCE
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,\
+	$(wildcard util/*.c cgroup/*.c proc_views/*.c) oci/oci-spec.c)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) \
+		$(shell pkg-config --libs json-c) -lpthread
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_NAMES:%=fuzz-run-%)
+	@echo "fuzz: $(words $(FUZZ_NAMES)) targets, $(FUZZ_SECONDS) s each, no findings"
+
+fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
+	@mkdir -p $(FUZZ_BUILD)/corpus/$*
+	@echo "== fuzz $* for $(FUZZ_SECONDS) s =="
+	@UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_BUILD)/crash-$*- $(FUZZ_BUILD)/corpus/$* tests/fuzz/corpus/$* \
+		> $(FUZZ_BUILD)/fuzz-$*.log 2>&1; s=$$?; tail -n 14 $(FUZZ_BUILD)/fuzz-$*.log; \
+	 if [ $$s -ne 0 ]; then echo "fuzz $*: FAILED (exit $$s), see $(FUZZ_BUILD)/fuzz-$*.log"; \
+		exit 1; fi
+
 bench: $(DAEMON) $(BENCH_BINS)
 	bench/run.sh $(BUILD)
 
@@ -146,10 +188,10 @@ uninstall:
 		$(DESTDIR)$(HOOKSDIR)/vprocfs.json $(DESTDIR)$(CDIDIR)/vprocfs.json
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 help:
-	@echo "targets: all run test unit integration asan valgrind bench install uninstall clean"
+	@echo "targets: all run test unit integration asan valgrind fuzz stress bench install uninstall clean"
 	@echo "vars: PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) MOUNTPOINT=$(MOUNTPOINT) BUILD=$(BUILD)"
 
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(FUZZ_BUILD)/obj/*/*.d $(FUZZ_BUILD)/obj/*/*/*.d)

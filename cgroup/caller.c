@@ -74,7 +74,8 @@ int cg_parse_status(const char *text, pid_t *ret_ppid, pid_t *ret_nspid_inner)
 				p--, end--;
 			while (p > line + 6 && p[-1] != '\t' && p[-1] != ' ')
 				p--;
-			if (parse_pid_field(p, (size_t)(end - p), &inner) < 0)
+			/* A pid is never 0 (PPid is, for init). */
+			if (parse_pid_field(p, (size_t)(end - p), &inner) < 0 || inner == 0)
 				return -EINVAL;
 		}
 		if (!eol)
@@ -346,7 +347,7 @@ int cg_parse_nspid(const char *text, pid_t *v, size_t max, size_t *ret_n)
 		f = strcspn(p, "\t \n");
 		if (n == max)
 			return -E2BIG;
-		if (parse_pid_field(p, f, &v[n]) < 0)
+		if (parse_pid_field(p, f, &v[n]) < 0 || v[n] == 0)
 			return -EINVAL;
 		n++;
 		p += f;

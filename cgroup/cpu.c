@@ -119,7 +119,8 @@ static uint64_t ucpus(uint64_t quota, uint64_t period)
 {
 	unsigned __int128 v = (unsigned __int128)quota * CG_UCPU / period;
 
-	return v >= CG_UNLIMITED ? CG_UNLIMITED - 1 : (uint64_t)v;
+	/* A positive quota never rounds down to no CPU at all. */
+	return v >= CG_UNLIMITED ? CG_UNLIMITED - 1 : v == 0 ? 1 : (uint64_t)v;
 }
 
 int cg_parse_cpu_max(const char *text, uint64_t *ret_ucpus)
@@ -139,7 +140,8 @@ int cg_parse_cpu_max(const char *text, uint64_t *ret_ucpus)
 		*ret_ucpus = CG_UNLIMITED;
 		return 0;
 	}
-	if (parse_u64_n(text, (size_t)(sp - text), &quota) < 0)
+	/* The kernel refuses a zero quota (its minimum is 1 ms): 0 is garbage. */
+	if (parse_u64_n(text, (size_t)(sp - text), &quota) < 0 || quota == 0)
 		return -EINVAL;
 	*ret_ucpus = ucpus(quota, period);
 	return 0;
@@ -155,7 +157,7 @@ int cg_parse_cfs_quota(const char *quota, const char *period, uint64_t *ret_ucpu
 		*ret_ucpus = CG_UNLIMITED;
 		return 0;
 	}
-	if (parse_u64_line(quota, &q) < 0)
+	if (parse_u64_line(quota, &q) < 0 || q == 0)
 		return -EINVAL;
 	*ret_ucpus = ucpus(q, p);
 	return 0;

@@ -22,7 +22,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -35,9 +34,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "oci/oci-spec.h"
+
 #define DEFAULT_MOUNTPOINT "/var/lib/vprocfs"
 #define FUSE_SUPER_MAGIC 0x65735546
-#define OPT_OUT "io.vprocfs.disable"
 #define STATE_MAX (1 << 20)
 
 static const char *const files[] = {
@@ -86,41 +86,16 @@ static char *slurp(FILE *f)
 	return buf;
 }
 
-static json_object *parse_file(const char *path)
+static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "re");
-	json_object *o = NULL;
 	char *text;
 
 	if (!f)
 		return NULL;
 	text = slurp(f);
 	fclose(f);
-	if (text)
-		o = json_tokener_parse(text);
-	free(text);
-	return o;
-}
-
-/* obj[key] as a string, or NULL. */
-static const char *str_at(json_object *obj, const char *key)
-{
-	json_object *v;
-
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool opted_out(json_object *obj)
-{
-	json_object *ann;
-	const char *v;
-
-	if (!obj || !json_object_object_get_ex(obj, "annotations", &ann))
-		return false;
-	v = str_at(ann, OPT_OUT);
-	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+	return text;
 }
 
 static bool is_vprocfs(const char *path)
@@ -133,52 +108,39 @@ static bool is_vprocfs(const char *path)
 int main(int argc, char **argv)
 {
 	const char *mnt = argc > 1 ? argv[1] : DEFAULT_MOUNTPOINT;
-	json_object *state = NULL, *config = NULL;
-	const char *bundle, *root;
+	struct oci_state state;
+	bool config_opt_out = false;
 	char *text, rootfs[4096], path[8192];
-	int clone[NFILES], pid, nsfd, done = 0;
-	json_object *pidobj;
+	int clone[NFILES], nsfd, done = 0, r;
 
 	text = slurp(stdin);
-	if (text)
-		state = json_tokener_parse(text);
+	r = text ? oci_parse_state(text, &state) : -ENOMEM;
 	free(text);
-	if (!state || !json_object_object_get_ex(state, "pid", &pidobj) ||
-	    (pid = json_object_get_int(pidobj)) <= 0 || !(bundle = str_at(state, "bundle"))) {
+	if (r < 0) {
 		say("no usable OCI state on stdin: nothing done");
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	config = parse_file(path);
-	if (!config) {
-		say("cannot read %s: nothing done", path);
-		return 0;
+	snprintf(path, sizeof(path), "%s/config.json", state.bundle);
+	text = read_file(path);
+	r = text ? oci_parse_config(text, state.bundle, rootfs, sizeof(rootfs), &config_opt_out)
+		 : -errno;
+	free(text);
+	if (r < 0) {
+		say("%s: %s: nothing done", path,
+		    r == -EINVAL ? "not JSON or no root.path" : strerror(-r));
+		goto out;
 	}
-	if (opted_out(state) || opted_out(config)) {
-		say("container %s opted out (%s)", str_at(state, "id") ? str_at(state, "id") : "?",
-		    OPT_OUT);
-		return 0;
+	if (state.opted_out || config_opt_out) {
+		say("container %s opted out (%s)", state.id, OCI_OPT_OUT);
+		goto out;
 	}
-	{
-		json_object *r;
-
-		root = json_object_object_get_ex(config, "root", &r) ? str_at(r, "path") : NULL;
-	}
-	if (!root) {
-		say("config.json has no root.path: nothing done");
-		return 0;
-	}
-	if (root[0] == '/')
-		snprintf(rootfs, sizeof(rootfs), "%s", root);
-	else
-		snprintf(rootfs, sizeof(rootfs), "%s/%s", bundle, root);
 
 	/* Clone each served file as a detached, read-only mount, here in the host's view. */
 	snprintf(path, sizeof(path), "%s/proc/meminfo", mnt);
 	if (!is_vprocfs(mnt) || access(path, R_OK) != 0) {
 		say("vprocfs is not mounted on %s: container %s starts with the host's files", mnt,
-		    str_at(state, "id") ? str_at(state, "id") : "?");
-		return 0;
+		    state.id);
+		goto out;
 	}
 	for (size_t i = 0; i < NFILES; i++) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -196,11 +158,15 @@ int main(int argc, char **argv)
 		}
 	}
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", state.pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNS) < 0) {
-		say("cannot enter the mount namespace of pid %d: %s: nothing done", pid, strerror(errno));
-		return 0;
+		say("cannot enter the mount namespace of pid %d: %s: nothing done", state.pid,
+		    strerror(errno));
+		for (size_t i = 0; i < NFILES; i++)
+			if (clone[i] >= 0)
+				close(clone[i]);
+		goto out;
 	}
 	close(nsfd);
 	for (size_t i = 0; i < NFILES; i++) {
@@ -221,9 +187,8 @@ int main(int argc, char **argv)
 		}
 		close(clone[i]);
 	}
-	say("container %s: %d of %zu files from %s", str_at(state, "id") ? str_at(state, "id") : "?",
-	    done, NFILES, mnt);
-	json_object_put(state);
-	json_object_put(config);
+	say("container %s: %d of %zu files from %s", state.id, done, NFILES, mnt);
+out:
+	oci_state_done(&state);
 	return 0;
 }

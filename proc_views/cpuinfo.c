@@ -37,20 +37,35 @@ static bool key_is(const char *key, size_t klen, const char *name)
 	return strlen(name) == klen && memcmp(key, name, klen) == 0;
 }
 
+/* The host CPU number of a stanza whose first line is "processor : N" and which has no
+ * other "processor" line; -1 for a stanza without a "processor" key (not per-CPU: kept in
+ * place); -2 for any other stanza with a "processor" key (not the kernel's: refused). */
 static long stanza_cpu(const char *p, size_t len)
 {
-	size_t l = strcspn(p, "\n");
+	size_t l = strcspn(p, "\n"), count = 0;
 	const char *key, *colon, *v;
 	size_t klen;
 	uint64_t cpu;
 
-	if (l > len || !line_key(p, l, &key, &klen, &colon) || !key_is(key, klen, "processor"))
+	for (const char *line = p; line < p + len;) {
+		size_t ll = strcspn(line, "\n");
+
+		if (line + ll > p + len)
+			ll = (size_t)(p + len - line);
+		if (line_key(line, ll, &key, &klen, &colon) && key_is(key, klen, "processor"))
+			count++;
+		line += ll + 1;
+	}
+	if (count == 0)
 		return -1;
+	if (count > 1 || l > len || !line_key(p, l, &key, &klen, &colon) ||
+	    !key_is(key, klen, "processor"))
+		return -2;
 	v = colon + 1;
 	while (v < p + l && *v == ' ')
 		v++;
 	if (parse_u64_n(v, (size_t)(p + l - v), &cpu) < 0 || cpu > 1u << 20)
-		return -1;
+		return -2;
 	return (long)cpu;
 }
 
@@ -77,6 +92,10 @@ static int split(const char *host, struct stanza **ret, size_t *ret_n)
 			cap = ncap;
 		}
 		v[n] = (struct stanza){p, len, stanza_cpu(p, len)};
+		if (v[n].cpu == -2) {
+			free(v);
+			return -EINVAL;
+		}
 		n++;
 		p += len;
 		while (*p == '\n')

@@ -10,7 +10,8 @@
  * "physical id" 0, "siblings" and "cpu cores" n, "core id", "apicid" and "initial apicid" the
  * new number. Stanzas that are not per-CPU (e.g. 32-bit ARM's trailing "Hardware" block)
  * are kept in place. -ENOENT when a wanted CPU has no stanza; -EINVAL on text without
- * "processor" stanzas. */
+ * "processor" stanzas, or with a "processor" line that does not start a stanza as
+ * "processor : N" (one per stanza): no file the kernel writes, so nothing is guessed. */
 int pv_cpuinfo_render(const char *host, const unsigned *host_cpu, unsigned n,
 		      struct strbuf *out);
 

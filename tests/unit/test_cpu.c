@@ -71,6 +71,11 @@ Test(quota, cpu_max)
 	cr_assert_eq(cg_parse_cpu_max("max", &q), -EINVAL);
 	cr_assert_eq(cg_parse_cpu_max("-1 100000", &q), -EINVAL);
 	cr_assert_eq(cg_parse_cpu_max("", &q), -EINVAL);
+	/* Found by fuzzing: a zero quota (the kernel refuses one) is garbage, and a positive
+	 * quota never rounds down to zero CPUs. */
+	cr_assert_eq(cg_parse_cpu_max("00 0501080000", &q), -EINVAL);
+	cr_assert_eq(cg_parse_cpu_max("1 1000000000", &q), 0);
+	cr_assert_eq(q, 1);
 }
 
 Test(quota, cfs)
@@ -83,6 +88,7 @@ Test(quota, cfs)
 	cr_assert_eq(q, 250000);
 	cr_assert_eq(cg_parse_cfs_quota("200000\n", "50000\n", &q), 0);
 	cr_assert_eq(q, 4000000);
+	cr_assert_eq(cg_parse_cfs_quota("0\n", "100000\n", &q), -EINVAL);
 	cr_assert_eq(cg_parse_cfs_quota("-2\n", "100000\n", &q), -EINVAL);
 	cr_assert_eq(cg_parse_cfs_quota("1000\n", "0\n", &q), -EINVAL);
 	cr_assert_eq(cg_parse_cfs_quota("x", "100000", &q), -EINVAL);

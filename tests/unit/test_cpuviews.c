@@ -107,6 +107,19 @@ Test(cpuinfo, missing_cpu_and_garbage)
 	cr_assert_eq(pv_cpuinfo_render(host, cpus, 1, &out), -ENOENT);
 	cr_assert_eq(pv_cpuinfo_render("no cpus here\n", cpus, 1, &out), -EINVAL);
 	cr_assert_eq(pv_cpuinfo_render("", cpus, 1, &out), -EINVAL);
+	/* Found by fuzzing: "processor" lines that do not start a stanza, or two in one. */
+	{
+		static const unsigned zero[] = {0};
+
+		cr_assert_eq(pv_cpuinfo_render("processor\t: 0\na\t: b\n\nprocessor\t: 5x\n", zero,
+					       1, &out), -EINVAL);
+		cr_assert_eq(pv_cpuinfo_render("processor\t: 0\nprocessor\t: 1\n", zero, 1, &out),
+			     -EINVAL);
+		cr_assert_eq(pv_cpuinfo_render("processor\t: 0\n\nx\t: 1\nprocessor\t: 1\n", zero,
+					       1, &out), -EINVAL);
+		cr_assert_eq(pv_cpuinfo_render("processor\t: 0\nx\t: 1\n\nHardware\t: y\n", zero,
+					       1, &out), 0);
+	}
 	sb_release(&out);
 }
 

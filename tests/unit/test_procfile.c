@@ -152,4 +152,7 @@ Test(status, nspid_and_ppid)
 	cr_assert_eq(cg_parse_status("PPid:\t7\n", &ppid, &inner), -EINVAL);
 	cr_assert_eq(cg_parse_status("PPid:\tx\nNSpid:\t1\n", &ppid, &inner), -EINVAL);
 	cr_assert_eq(cg_parse_status("PPid:\t1\nNSpid:\t99999999999\n", &ppid, &inner), -EINVAL);
+	/* Found by fuzzing: no pid is 0 (a PPid is, for init). */
+	cr_assert_eq(cg_parse_status("PPid:\t1\nNSpid:\t40 0\n", &ppid, &inner), -EINVAL);
+	cr_assert_eq(cg_parse_status("PPid:\t0\nNSpid:\t1\n", &ppid, &inner), 0);
 }

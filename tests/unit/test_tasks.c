@@ -48,6 +48,7 @@ Test(nspid, levels)
 	cr_assert_eq(cg_parse_nspid("NSpid:\t9\t8\t7\t6\t5\n", v, 4, &n), -E2BIG);
 	cr_assert_eq(cg_parse_nspid("NSpid:\t9\tx\n", v, 4, &n), -EINVAL);
 	cr_assert_eq(cg_parse_nspid("NSpid:\n", v, 4, &n), -EINVAL);
+	cr_assert_eq(cg_parse_nspid("NSpid:\t9\t0\n", v, 4, &n), -EINVAL);
 	cr_assert_eq(cg_parse_nspid("Pid:\t3\n", v, 4, &n), -EINVAL);
 }
 
