@@ -35,7 +35,7 @@ INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit \
-	fuzz fuzz-build
+	fuzz fuzz-build stress
 
 all: $(DAEMON) $(HOOK) $(FAKEBUS) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
@@ -158,6 +158,15 @@ fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 		> $(FUZZ_BUILD)/fuzz-$*.log 2>&1; s=$$?; tail -n 14 $(FUZZ_BUILD)/fuzz-$*.log; \
 	 if [ $$s -ne 0 ]; then echo "fuzz $*: FAILED (exit $$s), see $(FUZZ_BUILD)/fuzz-$*.log"; \
 		exit 1; fi
+
+# The long stress run: 60 s and at least a million reads after warm-up (`make test` runs a
+# 12 s version), then the hostile-neighbour tests.
+STRESS_SECONDS ?= 60
+STRESS_MIN_READS ?= 1000000
+stress: $(INTEG_BIN) $(DAEMON)
+	cd tests && VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_STRESS_SECONDS=$(STRESS_SECONDS) \
+		VPROCFS_STRESS_MIN_READS=$(STRESS_MIN_READS) ../$(INTEG_BIN) --jobs 1 --verbose=0 \
+		--filter '@(stress|hostile)/*'
 
 bench: $(DAEMON) $(BENCH_BINS)
 	bench/run.sh $(BUILD)

@@ -19,7 +19,7 @@
 
 static char cgmount[256];
 static int cgversion;
-static char created[32][512];
+static char created[128][512];
 static int ncreated;
 /* v1: the hierarchies of the CPU controllers ("" where not mounted); v2: all cgmount. */
 static const char *const cpu_ctls[] = {"cpu", "cpuacct", "cpuset"};
@@ -277,7 +277,7 @@ const char *cg_create(const char *name)
 	char *p;
 
 	find_memory_cgroup();
-	cr_assert_lt(ncreated, 32);
+	cr_assert_lt(ncreated, 128);
 	p = created[ncreated];
 	snprintf(p, sizeof(created[0]), "%s/vprocfs-test-%d-%s", cgmount, (int)getpid(), name);
 	if (cgversion == 2) {
@@ -409,22 +409,40 @@ static void rmdir_retry(const char *dir)
 		msleep(10);
 }
 
+static int remove_one(const char *dir)
+{
+	kill_members_of(dir);
+	for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+		char c[1024];
+
+		if (!ctlmount[k][0])
+			continue;
+		ctl_dir(dir, k, c, sizeof(c));
+		rmdir_retry(c);
+	}
+	rmdir_retry(dir);
+	return access(dir, F_OK) == 0 ? -1 : 0;
+}
+
 void cg_cleanup(void)
 {
 	/* Children were created after parents: remove in reverse. */
-	for (int i = ncreated - 1; i >= 0; i--) {
-		kill_members_of(created[i]);
-		for (size_t k = 0; cgversion == 1 && k < 3; k++) {
-			char c[1024];
-
-			if (!ctlmount[k][0])
-				continue;
-			ctl_dir(created[i], k, c, sizeof(c));
-			rmdir_retry(c);
-		}
-		rmdir_retry(created[i]);
-	}
+	for (int i = ncreated - 1; i >= 0; i--)
+		remove_one(created[i]);
 	ncreated = 0;
+}
+
+int cg_destroy(const char *dir)
+{
+	for (int i = ncreated - 1; i >= 0; i--)
+		if (strcmp(created[i], dir) == 0) {
+			int r = remove_one(created[i]);
+
+			memmove(created[i], created[i + 1], (size_t)(ncreated - i - 1) * sizeof(created[0]));
+			ncreated--;
+			return r;
+		}
+	return -1;
 }
 
 static int join_one(const char *dir)

@@ -47,6 +47,9 @@ bool ctl_available(const char *controller);
 void cg_set_cpu(const char *dir, long quota_us, const char *cpus);
 void cg_set_limit(const char *dir, unsigned long long bytes);
 void cg_cleanup(void);
+/* Remove one cgroup made by cg_create() now (its processes killed; `dir` may be the pointer
+ * cg_create() returned, which is invalid afterwards); 0, or -1 if it is still there. */
+int cg_destroy(const char *dir);
 /* Move the calling process into cgroup dir; 0 or -1. */
 int cg_join(const char *dir);
 /* SIGKILL every process in cgroup dir and wait until it is empty. */
