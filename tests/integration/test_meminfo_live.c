@@ -294,6 +294,17 @@ Test(live, writes_and_changes_are_refused)
 	cr_assert(open(p, O_CREAT | O_WRONLY, 0644) < 0 && errno == EROFS);
 	cr_assert(mkdir(p, 0755) < 0 && errno == EROFS);
 	cr_assert(unlink(meminfo_path(&d)) < 0 && errno == EROFS);
+	/* Nothing but the served files: no host-only /proc or /sys file passes through. */
+	{
+		static const char *const absent[] = {"proc/slabinfo", "proc/kallsyms", "proc/self",
+						     "proc/1", "sys/kernel", "proc/zoneinfo"};
+		struct stat st;
+
+		for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+			snprintf(p, sizeof(p), "%s/%s", d.mnt, absent[i]);
+			cr_assert(stat(p, &st) < 0 && errno == ENOENT, "%s exists", absent[i]);
+		}
+	}
 	/* A read-write bind mount of the file (what `-v …:/proc/meminfo:rw` makes) still refuses. */
 	fd = open(meminfo_path(&d), O_RDONLY);
 	cr_assert_geq(fd, 0);

@@ -534,10 +534,15 @@ Test(hostile, hundred_thread_reader_does_not_starve_its_neighbour)
 	 * reading thread (the kernel queues FUSE requests first come, first served, and each
 	 * thread has one outstanding), about 100 x 30 us here, plus scheduling on a loaded
 	 * machine. Asserted loosely, as starvation, not as a benchmark. */
-	cr_assert_lt(hm->load[SAMPLES * 99 / 100], 100.0, "the neighbour's p99 latency is %.1f ms",
-		     hm->load[SAMPLES * 99 / 100]);
-	cr_assert_lt(hm->load[SAMPLES - 1], 1000.0, "a neighbour's read took %.1f ms",
-		     hm->load[SAMPLES - 1]);
+	if (getenv("VPROCFS_REAL_BIN")) {
+		/* Under valgrind, which runs one thread at a time ~50 times slower. */
+		fprintf(stderr, "hostile: latency bound not checked under valgrind\n");
+	} else {
+		cr_assert_lt(hm->load[SAMPLES * 99 / 100], 100.0,
+			     "the neighbour's p99 latency is %.1f ms", hm->load[SAMPLES * 99 / 100]);
+		cr_assert_lt(hm->load[SAMPLES - 1], 1000.0, "a neighbour's read took %.1f ms",
+			     hm->load[SAMPLES - 1]);
+	}
 	munmap(hm, sizeof(*hm));
 	test_finish(&d);
 }
