@@ -144,6 +144,9 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) \
 		$(shell pkg-config --libs json-c) -lpthread
 
+# Objects reached through the fuzz-run-% chain are not intermediate files to delete.
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o) $(FUZZ_BINS)
+
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: $(FUZZ_NAMES:%=fuzz-run-%)
