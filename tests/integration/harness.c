@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -96,6 +97,77 @@ const char *cg_mount(void)
 	return cgmount;
 }
 
+static void rmdir_retry(const char *dir);
+
+/* Whether the test process named in "vprocfs-test-<pid>..." is gone. */
+static bool owner_gone(const char *name)
+{
+	int pid;
+
+	return sscanf(name, "vprocfs-test-%d", &pid) == 1 && pid > 0 && kill(pid, 0) != 0 &&
+	       errno == ESRCH;
+}
+
+static void remove_tree(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			char sub[1024];
+
+			snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+			remove_tree(sub);
+		}
+	closedir(dp);
+	kill_members_of(dir);
+	rmdir_retry(dir);
+}
+
+/* A test that criterion kills at its timeout never runs its fini: its processes die with it
+ * (fork_child()), but its cgroups and its daemon's dead mount stay. Remove those of test
+ * processes that no longer exist. */
+static void sweep_stale(void)
+{
+	const char *roots[] = {cgmount, ctlmount[0], ctlmount[1], ctlmount[2],
+			       "/sys/fs/cgroup/unified"};
+	char line[2048];
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		DIR *dp = roots[i][0] ? opendir(roots[i]) : NULL;
+		struct dirent *e;
+
+		while (dp && (e = readdir(dp)))
+			if (e->d_type == DT_DIR && strncmp(e->d_name, "vprocfs-test-", 13) == 0 &&
+			    owner_gone(e->d_name)) {
+				char dir[1024];
+
+				snprintf(dir, sizeof(dir), "%s/%s", roots[i], e->d_name);
+				remove_tree(dir);
+			}
+		if (dp)
+			closedir(dp);
+	}
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char mp[512];
+		struct statfs sf;
+
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mp) == 1 &&
+		    strncmp(mp, "/tmp/vprocfs-it-", 16) == 0 && strstr(line, " - fuse.vprocfs ") &&
+		    statfs(mp, &sf) != 0 && errno == ENOTCONN) {
+			umount2(mp, MNT_DETACH);
+			rmdir(mp);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 void require_capable(void)
 {
 	const char *why = NULL;
@@ -113,6 +185,7 @@ void require_capable(void)
 		fprintf(stderr, "\n*** SKIPPED integration test: %s ***\n\n", why);
 		cr_skip_test("SKIPPED: %s", why);
 	}
+	sweep_stale();
 }
 
 void test_finish(struct daemon *d)
@@ -144,6 +217,17 @@ static bool serving(const char *mnt)
 	return statfs(mnt, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC && access(p, R_OK) == 0;
 }
 
+pid_t fork_child(void)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	/* getppid() is 0 for the first process of a new pid namespace. */
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+			 (getppid() != parent && getppid() != 0)))
+		_exit(125); /* the test is already gone */
+	return pid;
+}
+
 int daemon_start_at(struct daemon *d, const char *mnt, int wait_ms, bool until_exit)
 {
 	const char *bin = getenv("VPROCFS_BIN");
@@ -152,7 +236,7 @@ int daemon_start_at(struct daemon *d, const char *mnt, int wait_ms, bool until_e
 	cr_assert_not_null(bin, "VPROCFS_BIN not set (run through make test)");
 	snprintf(d->mnt, sizeof(d->mnt), "%s", mnt);
 	snprintf(d->log, sizeof(d->log), "%s.log", mnt);
-	d->pid = fork();
+	d->pid = fork_child();
 	cr_assert_geq(d->pid, 0);
 	if (d->pid == 0) {
 		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -483,7 +567,7 @@ static int run(const char *dir, const char *const argv[], char *out, size_t outs
 	pid_t pid;
 
 	cr_assert_eq(pipe(pfd), 0);
-	pid = fork();
+	pid = fork_child();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		dup2(pfd[1], 1);

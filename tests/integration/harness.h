@@ -16,6 +16,9 @@ struct daemon {
 
 /* Skips the current test, loudly, unless root with /dev/fuse and a writable memory cgroup. */
 void require_capable(void);
+/* fork(), with the child killed when the test process dies (a test that times out is
+ * SIGKILLed by criterion, its fini never runs: nothing it started may outlive it). */
+pid_t fork_child(void);
 /* Start build/vprocfs (VPROCFS_BIN) on a fresh mount point and wait until it serves. */
 void daemon_start(struct daemon *d);
 /* Start on an existing mount point; returns the exit status if it exited within `wait_ms`,

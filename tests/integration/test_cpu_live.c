@@ -192,7 +192,7 @@ Test(cpu_live, proc_stat_never_goes_down_over_1000_reads)
 	int status;
 
 	cg_set_cpu(ctr, 30000, NULL);
-	busy = fork();
+	busy = fork_child();
 	cr_assert_geq(busy, 0);
 	if (busy == 0) {
 		if (cg_join(ctr) != 0)
@@ -201,7 +201,7 @@ Test(cpu_live, proc_stat_never_goes_down_over_1000_reads)
 			;
 	}
 	snprintf(path, sizeof(path), "%s/proc/stat", d.mnt);
-	reader = fork();
+	reader = fork_child();
 	cr_assert_geq(reader, 0);
 	if (reader == 0) {
 		unsigned long long prev[64][10] = {{0}};
@@ -282,7 +282,7 @@ Test(cpu_live, two_busy_tasks_raise_load_above_one_other_stays_low, .timeout = 2
 	load_watch(script_hot, sizeof(script_hot),
 		   "(while :; do :; done) & (while :; do :; done) &\n", 60, 1.0);
 	cr_assert_eq(pipe(pfd), 0);
-	cold_pid = fork();
+	cold_pid = fork_child();
 	cr_assert_geq(cold_pid, 0);
 	if (cold_pid == 0) {
 		int r = run_in_container(&d, cold, script_cold, out_cold, sizeof(out_cold));

@@ -190,7 +190,7 @@ Test(live, four_containers_hundred_threads_each_sees_its_own)
 		const char *dir = cg_create(names[c]);
 
 		cg_set_limit(dir, (unsigned long long)(c + 1) * 100 * MiB);
-		kids[c] = fork();
+		kids[c] = fork_child();
 		cr_assert_geq(kids[c], 0);
 		if (kids[c] == 0) {
 			pthread_t t[25];
@@ -231,7 +231,7 @@ Test(live, byte_reads_kept_fd_rereads_and_eof)
 	cg_set_limit(ctr, 200 * MiB);
 	/* The test process itself reads from inside the cgroup: do it in a child. */
 	cr_assert_eq(pipe(pfd), 0);
-	kid = fork();
+	kid = fork_child();
 	if (kid == 0) {
 		char p[700];
 		FILE *f;
@@ -363,7 +363,7 @@ Test(live, callers_killed_mid_read_do_not_hurt_the_daemon)
 	cg_set_limit(ctr, 96 * MiB);
 	snprintf(script, sizeof(script), "while :; do cat '%s' > /dev/null; done", meminfo_path(&d));
 	for (int round = 0; round < 40; round++) {
-		pid_t kid = fork();
+		pid_t kid = fork_child();
 
 		cr_assert_geq(kid, 0);
 		if (kid == 0) {

@@ -127,7 +127,7 @@ static void start(const char *bin)
 	bool pass = m.fuse_fd >= 0 && m.init_fd >= 0;
 
 	m.ready = false;
-	daemon_pid = fork();
+	daemon_pid = fork_child();
 	cr_assert_geq(daemon_pid, 0);
 	if (daemon_pid == 0) {
 		int log = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -246,7 +246,7 @@ TestSuite(restart, .init = setup, .fini = teardown, .timeout = 120);
 /* A container reading its /proc/meminfo until the stop file appears: one line of counts. */
 static pid_t reader(const char *ctr, unsigned long long kb, int out_fd)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
@@ -371,7 +371,7 @@ static void bus_start(void)
 
 	snprintf(sockpath, sizeof(sockpath), "%s/bus", m.dir);
 	snprintf(addr, sizeof(addr), "unix:path=%s", sockpath);
-	bus_pid = fork();
+	bus_pid = fork_child();
 	cr_assert_geq(bus_pid, 0);
 	if (bus_pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
@@ -395,7 +395,7 @@ static void fake_systemd(const char *job_type)
 
 	stop_child(&fake_pid);
 	cr_assert_eq(pipe(pfd), 0);
-	fake_pid = fork();
+	fake_pid = fork_child();
 	cr_assert_geq(fake_pid, 0);
 	if (fake_pid == 0) {
 		dup2(pfd[1], 1);

@@ -288,7 +288,7 @@ Test(stress, readers_churn_and_kills_never_cross_containers)
 	for (int i = 0; i < NCTR; i++)
 		make_container(i, gen++);
 	for (int i = 0; i < NREADERS; i++) {
-		readers[i] = fork();
+		readers[i] = fork_child();
 		cr_assert_geq(readers[i], 0);
 		if (readers[i] == 0)
 			reader(i);
@@ -333,7 +333,7 @@ Test(stress, readers_churn_and_kills_never_cross_containers)
 				victim_slot[v] = take_slot(&seed, dir, sizeof(dir), &want);
 				if (victim_slot[v] < 0)
 					continue;
-				victims[v] = fork();
+				victims[v] = fork_child();
 				cr_assert_geq(victims[v], 0);
 				if (victims[v] == 0)
 					victim(dir, want);
@@ -488,7 +488,7 @@ Test(hostile, hundred_thread_reader_does_not_starve_its_neighbour)
 	cr_assert_neq(hm, MAP_FAILED);
 	hm->want_kb = 128 * 1024;
 	/* The neighbour: alone first, then next to the hammer. */
-	neighbour = fork();
+	neighbour = fork_child();
 	cr_assert_geq(neighbour, 0);
 	if (neighbour == 0) {
 		if (cg_join(quiet) != 0 || !neighbour_reads(192 * 1024, hm->base))
@@ -501,7 +501,7 @@ Test(hostile, hundred_thread_reader_does_not_starve_its_neighbour)
 	while (!atomic_load(&hm->base_done) && waitpid(neighbour, &status, WNOHANG) == 0)
 		sleep_ms(5);
 	cr_assert(atomic_load(&hm->base_done), "the neighbour failed alone");
-	hammer = fork();
+	hammer = fork_child();
 	cr_assert_geq(hammer, 0);
 	if (hammer == 0) {
 		pthread_t t[THREADS];
@@ -578,7 +578,7 @@ Test(hostile, container_with_hanging_fuse_over_its_proc_cannot_hang_the_daemon)
 	int status;
 
 	cg_set_limit(ctr, 160 * MiB);
-	kid = fork();
+	kid = fork_child();
 	cr_assert_geq(kid, 0);
 	if (kid == 0) {
 		/* The container: own mount and pid namespaces, an unanswering FUSE file system
@@ -591,7 +591,7 @@ Test(hostile, container_with_hanging_fuse_over_its_proc_cannot_hang_the_daemon)
 		if (cg_join(ctr) != 0 || unshare(CLONE_NEWNS | CLONE_NEWPID) != 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
 			_exit(10);
-		init = fork();
+		init = fork_child();
 		if (init < 0)
 			_exit(11);
 		if (init > 0) {
