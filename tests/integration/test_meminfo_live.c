@@ -391,7 +391,7 @@ Test(live, callers_killed_mid_read_do_not_hurt_the_daemon)
 
 Test(live, stale_mount_is_cleared_and_live_one_refused)
 {
-	struct daemon second;
+	struct daemon second = {0}; /* no extra option (arg "") */
 	char buf[256], mnt[256];
 	int r;
 
