@@ -165,32 +165,6 @@ int cg_parse_cfs_quota(const char *quota, const char *period, uint64_t *ret_ucpu
 
 /* ---- CPU time ----------------------------------------------------------------------------- */
 
-/* Iterate "key value" lines: calls fn for each; a line of another shape is -EINVAL. */
-static int kv_lines(const char *text, int (*fn)(const char *key, size_t klen, uint64_t v,
-						void *u),
-		    void *u)
-{
-	const char *line = text;
-
-	while (*line) {
-		const char *eol = strchr(line, '\n');
-		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		const char *sp = memchr(line, ' ', len);
-		uint64_t v;
-		int r;
-
-		if (!sp || sp == line || parse_u64_n(sp + 1, len - (size_t)(sp - line) - 1, &v) < 0)
-			return -EINVAL;
-		r = fn(line, (size_t)(sp - line), v, u);
-		if (r < 0)
-			return r;
-		if (!eol)
-			break;
-		line = eol + 1;
-	}
-	return 0;
-}
-
 struct cpu_stat_acc {
 	struct cg_cpuacct a;
 	unsigned seen;
@@ -223,7 +197,7 @@ static int cpu_stat_kv(const char *key, size_t klen, uint64_t v, void *u)
 int cg_parse_cpu_stat(const char *text, struct cg_cpuacct *ret)
 {
 	struct cpu_stat_acc s = {{0}, 0};
-	int r = kv_lines(text, cpu_stat_kv, &s);
+	int r = parse_kv_lines(text, cpu_stat_kv, &s);
 
 	if (r < 0)
 		return r;

@@ -64,48 +64,46 @@ static bool key_char_ok(char c)
 	       c == '_' || c == '.';
 }
 
+struct memstat_acc {
+	enum cg_version v;
+	struct cg_memstat st;
+};
+
+static int memstat_kv(const char *key, size_t keylen, uint64_t val, void *u)
+{
+	struct memstat_acc *a = u;
+
+	for (size_t i = 0; i < keylen; i++)
+		if (!key_char_ok(key[i]))
+			return -EINVAL;
+	if (a->v == CG_V1 && keylen == 25 && memcmp(key, "hierarchical_memory_limit", 25) == 0) {
+		a->st.has_hier_limit = true;
+		a->st.hier_limit = val >= CG_V1_UNLIMITED_MIN ? CG_UNLIMITED : val;
+	} else if (a->v == CG_V1 && keylen == 24 && memcmp(key, "hierarchical_memsw_limit", 24) == 0) {
+		a->st.has_hier_memsw_limit = true;
+		a->st.hier_memsw_limit = val >= CG_V1_UNLIMITED_MIN ? CG_UNLIMITED : val;
+	}
+	for (size_t i = 0; i < VP_ARRAY_SIZE(memstat_keys); i++) {
+		const char *k = a->v == CG_V1 ? memstat_keys[i].v1 : memstat_keys[i].v2;
+
+		if (k && strlen(k) == keylen && memcmp(k, key, keylen) == 0) {
+			*(uint64_t *)((char *)&a->st + memstat_keys[i].offset) = val;
+			break;
+		}
+	}
+	return 0;
+}
+
 int cg_parse_memstat(const char *text, enum cg_version v, struct cg_memstat *ret)
 {
-	struct cg_memstat st = {0};
-	const char *line = text;
+	struct memstat_acc a = {.v = v};
+	int r;
 
 	if (v != CG_V1 && v != CG_V2)
 		return -EINVAL;
-	while (*line) {
-		const char *eol = strchr(line, '\n');
-		size_t linelen = eol ? (size_t)(eol - line) : strlen(line);
-		const char *sp = memchr(line, ' ', linelen);
-		size_t keylen;
-		uint64_t val;
-
-		if (!sp || sp == line)
-			return -EINVAL;
-		keylen = (size_t)(sp - line);
-		for (size_t i = 0; i < keylen; i++)
-			if (!key_char_ok(line[i]))
-				return -EINVAL;
-		if (parse_u64_n(sp + 1, linelen - keylen - 1, &val) < 0)
-			return -EINVAL;
-		if (v == CG_V1 && keylen == 25 && memcmp(line, "hierarchical_memory_limit", 25) == 0) {
-			st.has_hier_limit = true;
-			st.hier_limit = val >= CG_V1_UNLIMITED_MIN ? CG_UNLIMITED : val;
-		} else if (v == CG_V1 && keylen == 24 &&
-			   memcmp(line, "hierarchical_memsw_limit", 24) == 0) {
-			st.has_hier_memsw_limit = true;
-			st.hier_memsw_limit = val >= CG_V1_UNLIMITED_MIN ? CG_UNLIMITED : val;
-		}
-		for (size_t i = 0; i < VP_ARRAY_SIZE(memstat_keys); i++) {
-			const char *k = v == CG_V1 ? memstat_keys[i].v1 : memstat_keys[i].v2;
-
-			if (k && strlen(k) == keylen && memcmp(k, line, keylen) == 0) {
-				*(uint64_t *)((char *)&st + memstat_keys[i].offset) = val;
-				break;
-			}
-		}
-		if (!eol)
-			break;
-		line = eol + 1;
-	}
-	*ret = st;
+	r = parse_kv_lines(text, memstat_kv, &a);
+	if (r < 0)
+		return r;
+	*ret = a.st;
 	return 0;
 }

@@ -54,3 +54,27 @@ const char *find_line(const char *text, const char *prefix, size_t *ret_len)
 	}
 	return NULL;
 }
+
+int parse_kv_lines(const char *text,
+		   int (*fn)(const char *key, size_t klen, uint64_t v, void *u), void *u)
+{
+	const char *line = text;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		const char *sp = memchr(line, ' ', len);
+		uint64_t v;
+		int r;
+
+		if (!sp || sp == line || parse_u64_n(sp + 1, len - (size_t)(sp - line) - 1, &v) < 0)
+			return -EINVAL;
+		r = fn(line, (size_t)(sp - line), v, u);
+		if (r < 0)
+			return r;
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	return 0;
+}

@@ -15,6 +15,12 @@ int parse_u64_line(const char *s, uint64_t *ret);
  * *ret_len to its length up to the newline; NULL when no line matches. */
 const char *find_line(const char *text, const char *prefix, size_t *ret_len);
 
+/* The "key value" lines of text (memory.stat, cpu.stat): fn(key, key length, value, u) for
+ * each, in order; stops at the first negative fn return and returns it. A line that is not
+ * "key<space>decimal" is -EINVAL. */
+int parse_kv_lines(const char *text,
+		   int (*fn)(const char *key, size_t klen, uint64_t v, void *u), void *u);
+
 /* Saturating arithmetic. */
 static inline uint64_t sat_sub(uint64_t a, uint64_t b)
 {

@@ -102,3 +102,19 @@ void tmp_unlink(const char *dir, const char *rel)
 	snprintf(p, sizeof(p), "%s/%s", dir, rel);
 	cr_assert_eq(unlink(p), 0, "unlink %s", p);
 }
+
+struct cg_layout fx_layout;
+char *fx_tree;
+
+void open_tree(const char *fixture_dir, enum cg_version v)
+{
+	fx_tree = tmp_copy_tree(fixture_dir);
+	cr_assert_eq(cg_layout_from_dir(fx_tree, v, &fx_layout), 0);
+}
+
+void close_tree(void)
+{
+	cg_layout_done(&fx_layout);
+	tmp_remove(fx_tree);
+	fx_tree = NULL;
+}

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "cgroup/cgroup.h"
+
 /* The whole file at path (relative to tests/), malloc()ed; aborts the test if missing. */
 char *fixture(const char *path);
 /* text with the line starting with `prefix` replaced by `line` (no newline), malloc()ed. */
@@ -19,5 +21,12 @@ char *tmp_copy_tree(const char *fixture_dir);
 void tmp_remove(char *dir);
 /* Remove dir/rel (must exist). */
 void tmp_unlink(const char *dir, const char *rel);
+
+/* The current test's fixture tree: open_tree() copies fixture_dir to a temporary directory
+ * (fx_tree) and builds its layout (fx_layout); close_tree() frees both. */
+extern struct cg_layout fx_layout;
+extern char *fx_tree;
+void open_tree(const char *fixture_dir, enum cg_version v);
+void close_tree(void);
 
 #endif

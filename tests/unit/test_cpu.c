@@ -135,34 +135,18 @@ Test(cpuacct, v1_usage_all)
 
 /* ---- cg_cpu_read over trees --------------------------------------------------------------- */
 
-static struct cg_layout layout;
-static char *tree;
-
-static void open_tree(const char *fixture_dir, enum cg_version v)
-{
-	tree = tmp_copy_tree(fixture_dir);
-	cr_assert_eq(cg_layout_from_dir(tree, v, &layout), 0);
-}
-
-static void close_tree(void)
-{
-	cg_layout_done(&layout);
-	tmp_remove(tree);
-	tree = NULL;
-}
-
 static int read_cpu(const char *path, struct cg_cpu *c)
 {
 	char *paths[CG_NCONTROLLERS];
 
 	for (int i = 0; i < CG_NCONTROLLERS; i++)
 		paths[i] = (char *)path;
-	return cg_cpu_read(&layout, paths, true, c);
+	return cg_cpu_read(&fx_layout, paths, true, c);
 }
 
 static void write_file(const char *rel, const char *content)
 {
-	tmp_write(tree, rel, content);
+	tmp_write(fx_tree, rel, content);
 }
 
 Test(cpu_read, v2_container)
@@ -203,8 +187,8 @@ Test(cpu_read, v2_controllers_not_enabled)
 	/* Without cpu and cpuset enabled in the container, its files are absent: the pod's
 	 * quota and cpuset apply. */
 	open_tree("fixtures/v2/cgroup", CG_V2);
-	tmp_unlink(tree, "vp_fixture/ctr/cpu.max");
-	tmp_unlink(tree, "vp_fixture/ctr/cpuset.cpus.effective");
+	tmp_unlink(fx_tree, "vp_fixture/ctr/cpu.max");
+	tmp_unlink(fx_tree, "vp_fixture/ctr/cpuset.cpus.effective");
 	cr_assert_eq(read_cpu("/vp_fixture/ctr", &c), 0);
 	cr_assert_eq(c.quota, 1500000);
 	cr_assert_eq(c.cpus.n, 4);
@@ -222,10 +206,10 @@ Test(cpu_read, v2_malformed_or_missing_accounting)
 	cr_assert_eq(read_cpu("/vp_fixture/ctr", &c), -EINVAL);
 	write_file("vp_fixture/ctr/cpu.max", "50000 100000\n");
 	write_file("vp_fixture/cpuset.cpus.effective", "2-x\n");
-	tmp_unlink(tree, "vp_fixture/ctr/cpuset.cpus.effective");
+	tmp_unlink(fx_tree, "vp_fixture/ctr/cpuset.cpus.effective");
 	cr_assert_eq(read_cpu("/vp_fixture/ctr", &c), -EINVAL);
 	write_file("vp_fixture/cpuset.cpus.effective", "2-5\n");
-	tmp_unlink(tree, "vp_fixture/ctr/cpu.stat");
+	tmp_unlink(fx_tree, "vp_fixture/ctr/cpu.stat");
 	cr_assert_eq(read_cpu("/vp_fixture/ctr", &c), -ENOENT);
 	close_tree();
 }
@@ -255,7 +239,7 @@ Test(cpu_read, v1_empty_cpuset_walks_up)
 
 	/* Without effective_cpus (old kernels), an empty cpuset.cpus means "inherit". */
 	open_tree("fixtures/v1/cgroup", CG_V1);
-	tmp_unlink(tree, "pod/ctr/cpuset.effective_cpus");
+	tmp_unlink(fx_tree, "pod/ctr/cpuset.effective_cpus");
 	write_file("pod/ctr/cpuset.cpus", "\n");
 	cr_assert_eq(read_cpu("/pod/ctr", &c), 0);
 	cr_assert_eq(c.cpus.n, 2, "the pod's 0-1");
@@ -288,15 +272,15 @@ Test(cpu_read, unmounted_controllers)
 	char *paths[CG_NCONTROLLERS] = {"/pod/ctr", NULL, "/pod/ctr", NULL};
 
 	open_tree("fixtures/v1/cgroup", CG_V1);
-	cr_assert_eq(cg_cpu_read(&layout, paths, true, &c), 0);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c), 0);
 	cr_assert_eq(c.quota, CG_UNLIMITED);
 	cr_assert_eq(c.cpus.n, 0, "no cpuset: the caller falls back to the host's online CPUs");
 	cg_cpu_done(&c);
 	paths[CG_CPUACCT] = NULL;
-	cr_assert_eq(cg_cpu_read(&layout, paths, true, &c), -ENODEV);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c), -ENODEV);
 	/* cpuinfo and the sys ranges need no accounting. */
 	paths[CG_CPUSET] = "/pod/ctr";
-	cr_assert_eq(cg_cpu_read(&layout, paths, false, &c), 0);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, false, &c), 0);
 	cr_assert_eq(c.cpus.n, 1);
 	cr_assert_eq(c.acct.user_us, 0);
 	cg_cpu_done(&c);
@@ -311,12 +295,12 @@ Test(cpu_read, acct_ino_identifies_the_cgroup)
 	/* stat/uptime (cg_cpu_read) and loadavg (cg_cpuacct_ino) must key a container alike. */
 	open_tree("fixtures/v2/cgroup", CG_V2);
 	cr_assert_eq(read_cpu("/vp_fixture/ctr", &c), 0);
-	cr_assert_eq(cg_cpuacct_ino(&layout.h[CG_CPUACCT], "/vp_fixture/ctr", &ino), 0);
+	cr_assert_eq(cg_cpuacct_ino(&fx_layout.h[CG_CPUACCT], "/vp_fixture/ctr", &ino), 0);
 	cr_assert_neq(ino, 0);
 	cr_assert_eq(c.acct_ino, ino);
 	cg_cpu_done(&c);
-	cr_assert_eq(cg_cpuacct_ino(&layout.h[CG_CPUACCT], "/vp_fixture", &other), 0);
+	cr_assert_eq(cg_cpuacct_ino(&fx_layout.h[CG_CPUACCT], "/vp_fixture", &other), 0);
 	cr_assert_neq(other, ino);
-	cr_assert_eq(cg_cpuacct_ino(&layout.h[CG_CPUACCT], "/gone", &other), -ENOENT);
+	cr_assert_eq(cg_cpuacct_ino(&fx_layout.h[CG_CPUACCT], "/gone", &other), -ENOENT);
 	close_tree();
 }

@@ -8,22 +8,6 @@
 #include "cgroup/cgroup.h"
 #include "helpers.h"
 
-static struct cg_layout layout;
-static char *tree;
-
-static void open_tree(const char *fixture_dir, enum cg_version v)
-{
-	tree = tmp_copy_tree(fixture_dir);
-	cr_assert_eq(cg_layout_from_dir(tree, v, &layout), 0);
-}
-
-static void close_tree(void)
-{
-	cg_layout_done(&layout);
-	tmp_remove(tree);
-	tree = NULL;
-}
-
 /* Rewrite dir/memory.stat of the tree from the fixture's: hierarchical_memory_limit
  * replaced by limit_line (dropped when NULL), hierarchical_memsw_limit dropped if drop_memsw. */
 static void write_memstat(const char *dir, const char *limit_line, bool drop_memsw)
@@ -37,7 +21,7 @@ static void write_memstat(const char *dir, const char *limit_line, bool drop_mem
 		       : drop_line(text, "hierarchical_memory_limit ");
 	b = drop_memsw ? drop_line(a, "hierarchical_memsw_limit ") : strdup(a);
 	snprintf(rel, sizeof(rel), "%s/memory.stat", dir);
-	tmp_write(tree, rel, b);
+	tmp_write(fx_tree, rel, b);
 	free(text);
 	free(a);
 	free(b);
@@ -45,7 +29,7 @@ static void write_memstat(const char *dir, const char *limit_line, bool drop_mem
 
 static int read_mem(const char *path, struct cg_memory *m)
 {
-	return cg_memory_read(&layout.h[CG_MEMORY], path, m);
+	return cg_memory_read(&fx_layout.h[CG_MEMORY], path, m);
 }
 
 Test(memory_v2, container_limits_usage_swap)
@@ -68,8 +52,8 @@ Test(memory_v2, pod_limit_applies_to_child_without_one)
 	struct cg_memory m;
 
 	open_tree("fixtures/v2/cgroup", CG_V2);
-	tmp_write(tree, "vp_fixture/ctr/memory.max", "max\n");
-	tmp_write(tree, "vp_fixture/ctr/memory.swap.max", "max\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.max", "max\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.swap.max", "max\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
 	cr_assert_eq(m.limit, 536870912);
 	cr_assert_eq(m.swap_limit, CG_UNLIMITED);
@@ -85,7 +69,7 @@ Test(memory_v2, lower_ancestor_limit_wins)
 	struct cg_memory m;
 
 	open_tree("fixtures/v2/cgroup", CG_V2);
-	tmp_write(tree, "vp_fixture/memory.max", "104857600\n");
+	tmp_write(fx_tree, "vp_fixture/memory.max", "104857600\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
 	cr_assert_eq(m.limit, 104857600);
 	close_tree();
@@ -97,7 +81,7 @@ Test(memory_v2, no_swap_accounting)
 	char p[4200];
 
 	open_tree("fixtures/v2/cgroup", CG_V2);
-	snprintf(p, sizeof(p), "%s/vp_fixture/ctr/memory.swap.max", tree);
+	snprintf(p, sizeof(p), "%s/vp_fixture/ctr/memory.swap.max", fx_tree);
 	cr_assert_eq(remove(p), 0);
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), 0);
 	cr_assert_not(m.swap_accounted);
@@ -110,23 +94,23 @@ Test(memory_v2, missing_or_malformed_files_fail)
 
 	open_tree("fixtures/v2/cgroup", CG_V2);
 	cr_assert_eq(read_mem("/vp_fixture/gone", &m), -ENOENT);
-	tmp_write(tree, "vp_fixture/ctr/memory.max", "lots\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.max", "lots\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
-	tmp_write(tree, "vp_fixture/ctr/memory.max", "");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.max", "");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
-	tmp_write(tree, "vp_fixture/ctr/memory.max", "99999999999999999999999\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.max", "99999999999999999999999\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -ERANGE);
-	tmp_write(tree, "vp_fixture/ctr/memory.max", "max\n");
-	tmp_write(tree, "vp_fixture/memory.max", "garbage\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.max", "max\n");
+	tmp_write(fx_tree, "vp_fixture/memory.max", "garbage\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
-	tmp_write(tree, "vp_fixture/memory.max", "max\n");
-	tmp_write(tree, "vp_fixture/ctr/memory.current", "\n");
+	tmp_write(fx_tree, "vp_fixture/memory.max", "max\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.current", "\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
-	tmp_write(tree, "vp_fixture/ctr/memory.current", "4096\n");
-	tmp_write(tree, "vp_fixture/ctr/memory.stat", "anon oops\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.current", "4096\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.stat", "anon oops\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
-	tmp_write(tree, "vp_fixture/ctr/memory.stat", "anon 1\n");
-	tmp_write(tree, "vp_fixture/ctr/memory.swap.current", "x\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.stat", "anon 1\n");
+	tmp_write(fx_tree, "vp_fixture/ctr/memory.swap.current", "x\n");
 	cr_assert_eq(read_mem("/vp_fixture/ctr", &m), -EINVAL);
 	/* Nothing was written by the failures. */
 	cr_assert_eq(m.limit, 1);
@@ -163,8 +147,8 @@ Test(memory_v1, unlimited_child_under_limited_pod_and_no_memsw)
 
 	open_tree("fixtures/v1/cgroup", CG_V1);
 	/* What the kernel shows then: the pod's limit as the hierarchical one, no memsw. */
-	tmp_write(tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
-	snprintf(p, sizeof(p), "%s/pod/ctr/memory.memsw.limit_in_bytes", tree);
+	tmp_write(fx_tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
+	snprintf(p, sizeof(p), "%s/pod/ctr/memory.memsw.limit_in_bytes", fx_tree);
 	cr_assert_eq(remove(p), 0);
 	write_memstat("pod/ctr", "hierarchical_memory_limit 536870912", true);
 	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
@@ -179,9 +163,9 @@ Test(memory_v1, without_hierarchical_keys_limits_are_walked)
 
 	/* Kernels whose memory.stat lacks hierarchical_*: the limit files up the tree. */
 	open_tree("fixtures/v1/cgroup", CG_V1);
-	tmp_write(tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
-	tmp_write(tree, "pod/ctr/memory.memsw.limit_in_bytes", "9223372036854771712\n");
-	tmp_write(tree, "pod/memory.memsw.limit_in_bytes", "671088640\n");
+	tmp_write(fx_tree, "pod/ctr/memory.limit_in_bytes", "9223372036854771712\n");
+	tmp_write(fx_tree, "pod/ctr/memory.memsw.limit_in_bytes", "9223372036854771712\n");
+	tmp_write(fx_tree, "pod/memory.memsw.limit_in_bytes", "671088640\n");
 	write_memstat("pod/ctr", NULL, true);
 	cr_assert_eq(read_mem("/pod/ctr", &m), 0);
 	cr_assert_eq(m.limit, 536870912, "the pod's");
@@ -209,5 +193,5 @@ Test(memory, layout_without_controller)
 	struct cg_memory m;
 
 	cr_assert_eq(cg_memory_read(&none, "/a", &m), -EOPNOTSUPP);
-	cr_assert_eq(cg_layout_from_dir("/nonexistent-vprocfs", CG_V2, &layout), -ENOENT);
+	cr_assert_eq(cg_layout_from_dir("/nonexistent-vprocfs", CG_V2, &fx_layout), -ENOENT);
 }
