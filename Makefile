@@ -28,14 +28,16 @@ UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/obj/%.o)
 
 DAEMON     := $(BUILD)/vprocfs
+# The same daemon with another version string: the test lab's "upgrade to another binary".
+UPGRADE    := $(BUILD)/vprocfs-upgrade
 HOOK       := $(BUILD)/vprocfs-oci-hook
 FAKEBUS    := $(BUILD)/fake-systemd-bus
 UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit integration asan valgrind bench install uninstall clean help verify-unit \
-	fuzz fuzz-build stress
+.PHONY: all run check test unit integration asan valgrind bench install uninstall clean help verify-unit \
+	fuzz fuzz-build stress vmtest
 
 all: $(DAEMON) $(HOOK) $(FAKEBUS) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
@@ -45,6 +47,11 @@ $(BUILD)/obj/%.o: %.c
 
 $(DAEMON): $(LIB_OBJS) $(BUILD)/obj/fs/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(UPGRADE): $(LIB_OBJS) fs/main.c
+	$(CC) $(ALL_CFLAGS) -UVPROCFS_VERSION -DVPROCFS_VERSION='"$(VERSION)+upgrade"' -MF /dev/null \
+		-c fs/main.c -o $(BUILD)/obj/fs/main-upgrade.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(BUILD)/obj/fs/main-upgrade.o $(PKG_LIBS) -lpthread
 
 # The OCI hook: a separate, single-threaded program (json-c).
 $(HOOK): oci/vprocfs-oci-hook.c oci/oci-spec.c oci/oci-spec.h
@@ -74,7 +81,10 @@ $(BUILD)/bench/%: bench/%.c
 run: $(DAEMON)
 	$(DAEMON) $(MOUNTPOINT)
 
-# Every unit and integration test; exits non-zero if any fails.
+# Every test: unit and integration tests on this host, then the test lab's v2 guests.
+check: test vmtest
+
+# Every unit and integration test on this host; exits non-zero if any fails.
 test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS) verify-unit
 	@echo "== unit tests =="
 	@cd tests && timeout -k 10 900 ../$(UNIT_BIN) --jobs 2; u=$$?; \
@@ -171,6 +181,12 @@ stress: $(INTEG_BIN) $(DAEMON)
 		VPROCFS_STRESS_MIN_READS=$(STRESS_MIN_READS) ../$(INTEG_BIN) --jobs 1 --verbose=0 \
 		--filter '@(stress|hostile)/*'
 
+# The test lab (tests/vm/README.md): throw-away pure cgroup v2 virtual machines on Debian's
+# 6.1 and 6.12 kernels that run the integration suite (again with crun), Docker, and real
+# systemd as PID 1. VMTEST_GUESTS picks guests by name (default: all).
+vmtest: $(DAEMON) $(UPGRADE) $(HOOK) $(FAKEBUS) $(INTEG_BIN)
+	tests/vm/vmtest.sh $(BUILD) $(VMTEST_GUESTS)
+
 bench: $(DAEMON) $(BENCH_BINS)
 	bench/run.sh $(BUILD)
 
@@ -203,7 +219,7 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 help:
-	@echo "targets: all run test unit integration asan valgrind fuzz stress bench install uninstall clean"
+	@echo "targets: all run check test vmtest unit integration asan valgrind fuzz stress bench install uninstall clean"
 	@echo "vars: PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) MOUNTPOINT=$(MOUNTPOINT) BUILD=$(BUILD)"
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(FUZZ_BUILD)/obj/*/*.d $(FUZZ_BUILD)/obj/*/*/*.d)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Quick start on a Debian/Ubuntu host, as root: installs whatever is missing, then runs
-# `make ARGS` (e.g. `./quickstart.sh run`, `./quickstart.sh test`).
+# `make ARGS` (e.g. `./quickstart.sh run`, `./quickstart.sh check`).
 set -eu
 
-PKGS="build-essential pkg-config libfuse3-dev fuse3 libcgroup-dev libsystemd-dev libcriterion-dev libjson-c-dev procps util-linux mount runc busybox-static podman systemd dbus"
+PKGS="build-essential pkg-config libfuse3-dev fuse3 libcgroup-dev libsystemd-dev libcriterion-dev libjson-c-dev procps util-linux mount runc busybox-static podman systemd dbus docker.io crun qemu-system-x86 cpio kmod xz-utils zstd"
 
 missing=""
 for p in $PKGS; do

@@ -85,6 +85,18 @@ static void find_memory_cgroup(void)
 			snprintf(ctlmount[k], sizeof(ctlmount[k]), "%s", cgmount);
 }
 
+bool timing_checked(const char *what)
+{
+	const char *t = getenv("VPROCFS_TIMING");
+
+	if (t && strcmp(t, "0") == 0) {
+		fprintf(stderr, "timing: %s not checked here (VPROCFS_TIMING=0: an emulated "
+				"guest; the host checks it)\n", what);
+		return false;
+	}
+	return true;
+}
+
 bool cg_is_v2(void)
 {
 	find_memory_cgroup();
@@ -402,6 +414,10 @@ bool ctl_available(const char *controller)
 	if (cgversion == 2) {
 		char p[300], ctl[256] = "";
 		ssize_t n;
+
+		/* v2 has no cpuacct: the cpu controller's cpu.stat accounts CPU time. */
+		if (strcmp(controller, "cpuacct") == 0)
+			controller = "cpu";
 
 		snprintf(p, sizeof(p), "%s/cgroup.controllers", cgmount);
 		n = read_whole(p, ctl, sizeof(ctl) - 1);

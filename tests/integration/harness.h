@@ -58,6 +58,10 @@ int cg_join(const char *dir);
 /* SIGKILL every process in cgroup dir and wait until it is empty. */
 void kill_members_of(const char *dir);
 bool cg_is_v2(void);
+/* Whether assertions about time (latency bounds, rates) are checked: not where
+ * VPROCFS_TIMING=0 (the test lab's emulated guests, where time means nothing); everything
+ * else still is. Says so on stderr when not. */
+bool timing_checked(const char *what);
 const char *cg_mount(void); /* the memory hierarchy's mount point */
 
 /* The files vprocfs serves, relative to its mount point and to / ("proc/meminfo", ...). */

@@ -543,7 +543,7 @@ Test(hostile, hundred_thread_reader_does_not_starve_its_neighbour)
 	if (getenv("VPROCFS_REAL_BIN")) {
 		/* Under valgrind, which runs one thread at a time ~50 times slower. */
 		fprintf(stderr, "hostile: latency bound not checked under valgrind\n");
-	} else {
+	} else if (timing_checked("the neighbour's latency bound")) {
 		cr_assert_lt(hm->load[nsamples * 99 / 100], 100.0,
 			     "the neighbour's p99 latency is %.1f ms", hm->load[nsamples * 99 / 100]);
 		cr_assert_lt(hm->load[nsamples - 1], 1000.0, "a neighbour's read took %.1f ms",
