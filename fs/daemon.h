@@ -105,8 +105,10 @@ int vp_restart_inherit(struct vp_restart *r);
 int vp_restart_attach(struct vp_restart *r, struct fuse_session *se, const bool *initialized);
 /* Keep a copy of buf if it is the connection's INIT. */
 void vp_restart_capture(struct vp_restart *r, const struct fuse_buf *buf);
-/* Once INIT is known: store fuse_fd and INIT with the service manager, then READY=1 (no-op
- * without NOTIFY_SOCKET). */
+/* Once INIT is known, under a service manager (no-op without NOTIFY_SOCKET): a fresh start
+ * stores INIT, then fuse_fd; a takeover stores nothing, unless the store it inherited holds
+ * duplicates or junk of ours, which it tidies to one entry of each (README "Restarts");
+ * then READY=1. */
 int vp_restart_store(struct vp_restart *r, int fuse_fd);
 /* At exit under a service manager: is this a stop for good, or a restart? */
 enum vp_stop_kind { VP_STOP_RESTART, VP_STOP_FINAL };

@@ -294,8 +294,9 @@ int main(int argc, char **argv)
 			goto out_session;
 		}
 		fprintf(stderr, "vprocfs: took over the live connection of %s\n", mp);
-		/* No INIT will come on this connection: store (systemd keeps one copy of an fd it
-		 * already holds) and say READY now, not at the first request, which may be late. */
+		/* No INIT will come on this connection: say READY now, not at the first request,
+		 * which may be late. Our fds are in the store already; storing them again would add
+		 * entries, so this only tidies a store that holds more than them (fs/restart.c). */
 		r = vp_restart_store(&d.restart, fuse_session_fd(se));
 		if (r < 0)
 			fprintf(stderr, "vprocfs: storing fds with the service manager: %s\n",

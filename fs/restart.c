@@ -16,13 +16,30 @@
  * kernel to resend the requests the previous daemon had read but not answered
  * (FUSE_NOTIFY_RESEND, Linux 6.9+), and serves. Inode numbers are fixed (fs/daemon.h), and
  * file handles of the previous daemon are recognized as foreign (fs/handles.c).
+ *
+ * The store must hold exactly those two fds, each once, whatever happened before (README
+ * "Restarts"). systemd keeps every fd it is sent under its name, names need not be unique,
+ * and it drops only an fd that is the very same open file as one it holds (same_fd()), so a
+ * daemon that took over never stores again: it would add a new INIT memfd each time (and,
+ * where systemd cannot use kcmp(), the /dev/fuse fd too). It keeps what it inherited, and
+ * its choice among entries of one name is deterministic: the first valid one in LISTEN_FDS
+ * order (a /dev/fuse fd on a live connection; a memfd holding an INIT request). A store that
+ * holds anything more of ours is tidied before the first request is read, without a moment
+ * in which a kill -9 could lose the connection: FDSTOREREMOVE drops every entry of a name
+ * (and stores nothing even with FDSTORE=1 in the same message), so copies under a name of
+ * their own (a clone of the /dev/fuse fd, a new INIT memfd) hold the connection while the
+ * names are emptied and refilled. A fresh start drops whatever of ours it inherited.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
@@ -33,10 +50,15 @@
 
 #define FDNAME_FUSE "vprocfs-fuse"
 #define FDNAME_INIT "vprocfs-init"
+/* Copies that hold connection and INIT while a taken-over daemon tidies the store:
+ * "vprocfs-hold-<pid>", gone once it is done (one left by a killed daemon is taken over). */
+#define FDNAME_HOLD "vprocfs-hold-"
 
 /* The kernel ABI (linux/fuse.h); Debian 12's headers predate the resend notification. */
 #define OP_INIT 26
 #define NOTIFY_RESEND 7
+#define FUSE_MINOR 229 /* /dev/fuse is the misc device 10:229 */
+#define DEV_IOC_CLONE _IOR(229, 0, uint32_t) /* FUSE_DEV_IOC_CLONE */
 
 struct in_header {
 	uint32_t len, opcode;
@@ -51,6 +73,51 @@ struct out_header {
 	uint64_t unique;
 };
 
+/* What the previous daemons left in the store, for vp_restart_store(). */
+static struct {
+	unsigned n;	/* entries inherited, of any name */
+	bool tidy;	/* ours are not exactly one vprocfs-fuse and one vprocfs-init, both used */
+	char **ours;	/* the distinct names of our entries (fuse, init, hold) */
+	size_t nours;
+} inherited;
+
+static void forget_inherited(void)
+{
+	for (size_t i = 0; i < inherited.nours; i++)
+		free(inherited.ours[i]);
+	free(inherited.ours);
+	inherited.ours = NULL;
+	inherited.nours = 0;
+}
+
+static bool is_ours(const char *name)
+{
+	return strcmp(name, FDNAME_FUSE) == 0 || strcmp(name, FDNAME_INIT) == 0 ||
+	       strncmp(name, FDNAME_HOLD, strlen(FDNAME_HOLD)) == 0;
+}
+
+static bool inherited_name(const char *name)
+{
+	for (size_t i = 0; i < inherited.nours; i++)
+		if (strcmp(inherited.ours[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void note_ours(const char *name)
+{
+	char **v;
+
+	if (inherited_name(name))
+		return;
+	v = realloc(inherited.ours, (inherited.nours + 1) * sizeof(*v));
+	if (!v)
+		return;
+	inherited.ours = v;
+	if ((v[inherited.nours] = strdup(name)))
+		inherited.nours++;
+}
+
 void vp_restart_init(struct vp_restart *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -64,51 +131,140 @@ void vp_restart_done(struct vp_restart *r)
 	if (r->fuse_fd >= 0 && !r->attached)
 		close(r->fuse_fd);
 	r->init = NULL;
+	forget_inherited();
+}
+
+/* A /dev/fuse fd on a live connection. One never mounted, or whose connection has ended
+ * (unmounted, aborted), polls POLLERR; polling reads nothing off the connection. */
+static bool fuse_fd_live(int fd)
+{
+	struct pollfd p = {.fd = fd};
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(10, FUSE_MINOR) &&
+	       poll(&p, 1, 0) >= 0 && !(p.revents & (POLLERR | POLLHUP | POLLNVAL));
+}
+
+/* A stored INIT: a regular file (a memfd) holding exactly one INIT request. A malloc()ed copy,
+ * or NULL. Binary: read raw, not with read_fd_all(), which refuses NULs. */
+static void *read_init(int fd, size_t *len)
+{
+	const struct in_header *h;
+	struct stat st;
+	void *buf;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(*h) ||
+	    st.st_size > 65536)
+		return NULL;
+	buf = malloc((size_t)st.st_size);
+	if (!buf)
+		return NULL;
+	h = buf;
+	if (pread(fd, buf, (size_t)st.st_size, 0) != st.st_size || h->opcode != OP_INIT ||
+	    h->len != (uint32_t)st.st_size) {
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)st.st_size;
+	return buf;
+}
+
+static int notify_state(const char *state, const int *fds, unsigned nfds)
+{
+	int r = sd_pid_notify_with_fds(0, 0, state, fds, nfds);
+
+	return r > 0 ? 0 : r < 0 ? r : -ENOTCONN;
+}
+
+static int store_as(const char *name, const int *fds, unsigned nfds)
+{
+	char state[128];
+
+	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s", name);
+	return notify_state(state, fds, nfds);
+}
+
+/* systemd removes every entry of that name. */
+static int unstore(const char *name)
+{
+	char state[128];
+
+	snprintf(state, sizeof(state), "FDSTOREREMOVE=1\nFDNAME=%s", name);
+	return notify_state(state, NULL, 0);
 }
 
 int vp_restart_inherit(struct vp_restart *r)
 {
 	char **names = NULL;
-	int n = sd_listen_fds_with_names(1, &names), init_fd = -1;
+	int n = sd_listen_fds_with_names(1, &names), fuse_i = -1, init_i = -1;
+	size_t nfuse = 0, ninit = 0, nhold = 0;
 
+	forget_inherited();
 	if (n <= 0)
 		return 0; /* nothing inherited (or not for us): a fresh start */
-	for (int i = 0; i < n; i++) {
-		int fd = SD_LISTEN_FDS_START + i;
+	/* Which entries to use, whatever the store holds: the first valid one in LISTEN_FDS order
+	 * of the right name, else of a hold name (a tidy-up that was killed half-way). */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			const char *nm = names && names[i] ? names[i] : "";
+			bool hold = strncmp(nm, FDNAME_HOLD, strlen(FDNAME_HOLD)) == 0;
+			void *init;
+			size_t len;
 
-		if (names && names[i] && strcmp(names[i], FDNAME_FUSE) == 0 && r->fuse_fd < 0)
-			r->fuse_fd = fd;
-		else if (names && names[i] && strcmp(names[i], FDNAME_INIT) == 0 && init_fd < 0)
-			init_fd = fd;
-		else
-			close(fd);
+			if (pass == 1 && !hold)
+				continue;
+			if (fuse_i < 0 && (pass == 1 || strcmp(nm, FDNAME_FUSE) == 0) &&
+			    fuse_fd_live(SD_LISTEN_FDS_START + i))
+				fuse_i = i;
+			else if (init_i < 0 && (pass == 1 || strcmp(nm, FDNAME_INIT) == 0) &&
+				 (init = read_init(SD_LISTEN_FDS_START + i, &len))) {
+				init_i = i;
+				r->init = init;
+				r->init_len = len;
+			}
+		}
+	for (int i = 0; i < n; i++) {
+		const char *nm = names && names[i] ? names[i] : "";
+
+		if (is_ours(nm)) {
+			nfuse += strcmp(nm, FDNAME_FUSE) == 0;
+			ninit += strcmp(nm, FDNAME_INIT) == 0;
+			nhold += strncmp(nm, FDNAME_HOLD, strlen(FDNAME_HOLD)) == 0;
+			note_ours(nm);
+		}
+		/* All but the /dev/fuse fd taken over; entries of other names stay in the store. */
+		if (i != fuse_i || init_i < 0)
+			close(SD_LISTEN_FDS_START + i);
+	}
+	inherited.n = (unsigned)n;
+	inherited.tidy = nfuse != 1 || ninit != 1 || nhold != 0 || fuse_i < 0 || init_i < 0 ||
+			 strcmp(names[fuse_i], FDNAME_FUSE) != 0 ||
+			 strcmp(names[init_i], FDNAME_INIT) != 0;
+	if (fuse_i >= 0 && init_i >= 0) {
+		r->fuse_fd = SD_LISTEN_FDS_START + fuse_i;
+		if (inherited.tidy)
+			fprintf(stderr, "vprocfs: the fd store holds %zu " FDNAME_FUSE ", %zu " FDNAME_INIT
+					" and %zu " FDNAME_HOLD "* entries: using entries %d and %d of %d "
+					"(LISTEN_FDS order), tidying up\n",
+				nfuse, ninit, nhold, fuse_i + 1, init_i + 1, n);
 	}
 	for (int i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);
-	if (init_fd >= 0) {
-		/* Binary: read it raw, not with read_fd_all(), which refuses NULs. */
-		off_t size = lseek(init_fd, 0, SEEK_END);
+	if (r->fuse_fd >= 0)
+		return 1;
 
-		if (size >= (off_t)sizeof(struct in_header) && size <= 65536 &&
-		    (r->init = malloc((size_t)size)) &&
-		    pread(init_fd, r->init, (size_t)size, 0) == size)
-			r->init_len = (size_t)size;
-		close(init_fd);
-	}
-	if (r->fuse_fd < 0 || r->init_len == 0 ||
-	    ((const struct in_header *)r->init)->opcode != OP_INIT) {
-		fprintf(stderr, "vprocfs: inherited fds without a usable /dev/fuse fd and INIT: "
-				"starting afresh\n");
-		if (r->fuse_fd >= 0)
-			close(r->fuse_fd);
-		r->fuse_fd = -1;
-		free(r->init);
-		r->init = NULL;
-		r->init_len = 0;
-		return 0;
-	}
-	return 1;
+	fprintf(stderr, "vprocfs: inherited fds without a usable /dev/fuse fd and INIT: "
+			"starting afresh\n");
+	free(r->init);
+	r->init = NULL;
+	r->init_len = 0;
+	/* Drop ours now: junk, or a live connection without its INIT, which nobody can serve and
+	 * which would keep the mount from answering ENOTCONN, so that it can be detached. */
+	for (size_t i = 0; r->notify && i < inherited.nours; i++)
+		unstore(inherited.ours[i]);
+	forget_inherited();
+	return 0;
 }
 
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
@@ -181,6 +337,64 @@ void vp_restart_capture(struct vp_restart *r, const struct fuse_buf *buf)
 	atomic_store(&r->captured, true);
 }
 
+static int init_memfd(const struct vp_restart *r)
+{
+	int fd = memfd_create(FDNAME_INIT, MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, r->init, r->init_len) != (ssize_t)r->init_len) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/* Leave exactly one vprocfs-fuse (fuse_fd: the very file the session reads, so that requests
+ * read but not answered stay on the connection when the daemon is killed; a clone's are
+ * ended with ECONNABORTED when the clone closes) and one vprocfs-init. FDSTOREREMOVE drops
+ * every entry of a name, so copies under a name of their own hold the connection and its
+ * INIT while the names are emptied and refilled: a kill -9 anywhere leaves the next start a
+ * live connection and its INIT. Runs before any request is read, after the resend: the
+ * session's fd holds no request in flight. The store needs room for 2 more entries. */
+static int tidy_store(const struct vp_restart *r, int fuse_fd)
+{
+	const char *max = getenv("FDSTORE"); /* FileDescriptorStoreMax, systemd >= 254 */
+	int hold[2] = {-1, -1}, init = -1, ret = 0;
+	uint32_t src = (uint32_t)fuse_fd;
+	char name[64];
+
+	if (max && strtoul(max, NULL, 10) < (unsigned long)inherited.n + 2)
+		return -ENOSPC;
+	snprintf(name, sizeof(name), FDNAME_HOLD "%d", (int)getpid());
+	for (int k = 1; inherited_name(name); k++)
+		snprintf(name, sizeof(name), FDNAME_HOLD "%d-%d", (int)getpid(), k);
+	hold[0] = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (hold[0] < 0 || ioctl(hold[0], DEV_IOC_CLONE, &src) < 0)
+		ret = -errno;
+	if (ret == 0 && (hold[1] = init_memfd(r)) < 0)
+		ret = hold[1];
+	if (ret == 0 && (init = init_memfd(r)) < 0)
+		ret = init;
+	if (ret == 0)
+		ret = store_as(name, hold, 2);
+	for (size_t i = 0; ret == 0 && i < inherited.nours; i++)
+		ret = unstore(inherited.ours[i]);
+	/* INIT before the /dev/fuse fd: the store never holds a connection without its INIT. */
+	if (ret == 0)
+		ret = store_as(FDNAME_INIT, &init, 1);
+	if (ret == 0)
+		ret = store_as(FDNAME_FUSE, &fuse_fd, 1);
+	if (ret == 0)
+		ret = unstore(name);
+	for (int i = 0; i < 2; i++)
+		if (hold[i] >= 0)
+			close(hold[i]);
+	if (init >= 0)
+		close(init);
+	return ret;
+}
+
 int vp_restart_store(struct vp_restart *r, int fuse_fd)
 {
 	int memfd, ret;
@@ -189,16 +403,28 @@ int vp_restart_store(struct vp_restart *r, int fuse_fd)
 		return 0;
 	if (r->init_len == 0)
 		return -ENODATA;
-	memfd = memfd_create("vprocfs-init", MFD_CLOEXEC);
-	if (memfd < 0)
-		return -errno;
-	if (write(memfd, r->init, r->init_len) != (ssize_t)r->init_len) {
-		close(memfd);
-		return -EIO;
+	if (r->attached) {
+		/* Our fds are in the store already: nothing to store, unless it needs tidying. */
+		if (inherited.tidy) {
+			ret = tidy_store(r, fuse_fd);
+			if (ret < 0)
+				fprintf(stderr, "vprocfs: cannot tidy the fd store up (%s); it keeps "
+						"the extra entries, and the connection\n",
+					strerror(-ret));
+			else
+				fprintf(stderr, "vprocfs: the fd store holds one " FDNAME_FUSE
+						" and one " FDNAME_INIT " again\n");
+		}
+		forget_inherited();
+		return sd_notify(0, "READY=1\nSTATUS=serving");
 	}
-	ret = sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=" FDNAME_FUSE, &fuse_fd, 1);
-	if (ret >= 0)
-		ret = sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=" FDNAME_INIT, &memfd, 1);
+	memfd = init_memfd(r);
+	if (memfd < 0)
+		return memfd;
+	/* INIT first: a kill -9 between the two leaves no connection without its INIT. */
+	ret = store_as(FDNAME_INIT, &memfd, 1);
+	if (ret == 0)
+		ret = store_as(FDNAME_FUSE, &fuse_fd, 1);
 	close(memfd);
 	if (ret < 0)
 		return ret;
