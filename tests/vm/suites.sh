@@ -27,8 +27,9 @@ suite_integration() {
 		VPROCFS_HOOK=$BUILD/vprocfs-oci-hook VPROCFS_FAKEBUS=$BUILD/fake-systemd-bus \
 		timeout -k 10 3000 "$BUILD/integration-tests" --jobs 1 --verbose \
 		${VMTEST_FILTER:+--filter "$VMTEST_FILTER"}; echo "integration-tests exit $?") 2>&1 |
-		tee "$log" | grep --line-buffered -a -E '^\[(PASS|FAIL|SKIP|----)\]|SKIPPED|Synthesis|exit [0-9]'
-	grep -q "^integration-tests exit 0$" "$log" && criterion_counts "$log"
+		tee "$log" | grep --line-buffered -a -E '^\[(PASS|FAIL|SKIP|----)\]|^(stress|hostile|timing|docker):|SKIPPED|Synthesis|exit [0-9]'
+	criterion_counts "$log" || return 1
+	grep -q "^integration-tests exit 0$" "$log"
 }
 
 # The OCI end-to-end tests again with crun as the runtime: the hook in config.json, podman

@@ -25,7 +25,7 @@ mkdir -p "$CACHE"
 # KERNEL-SERIES is a key of kernel_pkg() below. Add a kernel: a new series there, a row here.
 GUESTS="
 v2-6.1        6.1   plain    integration,crun
-v2-6.12       6.12  plain    integration,crun,docker
+v2-6.12       6.12  plain    integration,crun
 v2-6.12-systemd 6.12 systemd systemd
 "
 
@@ -37,7 +37,7 @@ APT_DIR=$CACHE/apt
 apt_priv() {
 	"$@" -o Dir::Etc::sourcelist="$APT_DIR/sources.list" -o Dir::Etc::sourceparts=/dev/null \
 		-o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache" \
-		-o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1
+		-o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root
 }
 apt_update_once() {
 	[ -e "$APT_DIR/updated" ] && [ -z "$(find "$APT_DIR/updated" -mmin +1440)" ] && return 0
@@ -67,8 +67,7 @@ fetch_kernel() {
 	if [ ! -e "$dir/.done" ]; then
 		log "fetching $pkg"
 		rm -rf "$dir" && mkdir -p "$dir"
-		(cd "$CACHE/kernels" && apt_priv apt-get -qq download "$pkg" >&2 2>/dev/null ||
-			apt_priv apt-get -qq download "$pkg" >&2)
+		(cd "$CACHE/kernels" && apt_priv apt-get -qq download "$pkg" >&2)
 		dpkg-deb -x "$CACHE/kernels/${pkg}"_*.deb "$dir"
 		rm -f "$CACHE/kernels/${pkg}"_*.deb
 		kver=$(ls "$dir/lib/modules")
