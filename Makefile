@@ -6,7 +6,7 @@ MOUNTPOINT ?= /var/lib/vprocfs
 VERSION  := 0.1.0
 
 CC       ?= cc
-PKGS     := fuse3 libcgroup libsystemd
+PKGS     := fuse3 libcgroup libsystemd json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
@@ -18,7 +18,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PKG_CFLAGS) \
 	-DVPROCFS_VERSION='"$(VERSION)"' -D_GNU_SOURCE -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRCS := $(wildcard util/*.c cgroup/*.c proc_views/*.c) $(filter-out fs/main.c,$(wildcard fs/*.c))
+LIB_SRCS := $(wildcard util/*.c cgroup/*.c proc_views/*.c seccomp/*.c) $(filter-out fs/main.c,$(wildcard fs/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -31,6 +31,7 @@ DAEMON     := $(BUILD)/vprocfs
 # The same daemon with another version string: the test lab's "upgrade to another binary".
 UPGRADE    := $(BUILD)/vprocfs-upgrade
 HOOK       := $(BUILD)/vprocfs-oci-hook
+SHIM       := $(BUILD)/vprocfs-runc
 FAKEBUS    := $(BUILD)/fake-systemd-bus
 UNIT_BIN   := $(BUILD)/unit-tests
 INTEG_BIN  := $(BUILD)/integration-tests
@@ -39,7 +40,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 .PHONY: all run check test unit integration asan valgrind bench install uninstall clean help verify-unit \
 	fuzz fuzz-build stress vmtest
 
-all: $(DAEMON) $(HOOK) $(FAKEBUS) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
+all: $(DAEMON) $(HOOK) $(SHIM) $(FAKEBUS) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,14 +60,27 @@ $(HOOK): oci/vprocfs-oci-hook.c oci/oci-spec.c oci/oci-spec.h
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) $(ALL_LDFLAGS) -o $@ \
 		oci/vprocfs-oci-hook.c oci/oci-spec.c $(shell pkg-config --libs json-c)
 
+# The OCI runtime shim (json-c): edits config.json on create/run, then execs the real runtime.
+$(SHIM): oci/vprocfs-runc.c oci/runc-shim.c oci/runc-shim.h oci/oci-spec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) \
+		-DVPROCFS_HOOK_PATH='"$(PREFIX)/libexec/vprocfs/vprocfs-oci-hook"' $(ALL_LDFLAGS) -o $@ \
+		oci/vprocfs-runc.c oci/runc-shim.c $(shell pkg-config --libs json-c)
+
+# Test helper: sysinfo(2) and getloadavg(3) as a container sees them (static: busybox rootfs).
+PROBE      := $(BUILD)/sysinfo-probe
+$(PROBE): tests/helpers/sysinfo_probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
 # Test helper: the slice of systemd's D-Bus API the daemon asks at SIGTERM.
 $(FAKEBUS): tests/helpers/fake_systemd_bus.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
-$(BUILD)/obj/oci/oci-spec.o: ALL_CFLAGS += $(shell pkg-config --cflags json-c)
+$(BUILD)/obj/oci/oci-spec.o $(BUILD)/obj/oci/runc-shim.o: ALL_CFLAGS += $(shell pkg-config --cflags json-c)
 
-$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) $(BUILD)/obj/oci/oci-spec.o
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) $(BUILD)/obj/oci/oci-spec.o $(BUILD)/obj/oci/runc-shim.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) $(shell pkg-config --libs json-c) \
 		-lpthread
 
@@ -85,12 +99,12 @@ run: $(DAEMON)
 check: test vmtest
 
 # Every unit and integration test on this host; exits non-zero if any fails.
-test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS) verify-unit
+test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) $(SHIM) $(FAKEBUS) $(PROBE) verify-unit
 	@echo "== unit tests =="
 	@cd tests && timeout -k 10 900 ../$(UNIT_BIN) --jobs 2; u=$$?; \
 	 echo "== integration tests =="; \
-	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) \
-		timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
+	 VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) VPROCFS_PROBE=$(CURDIR)/$(PROBE) \
+		VPROCFS_SHIM=$(CURDIR)/$(SHIM) timeout -k 10 1800 ../$(INTEG_BIN) --jobs 1; i=$$?; \
 	 echo "unit exit $$u, integration exit $$i"; test $$u -eq 0 -a $$i -eq 0
 
 # systemd-analyze verify on the unit, pointed at this build's daemon.
@@ -106,9 +120,10 @@ verify-unit: $(DAEMON)
 unit: $(UNIT_BIN)
 	cd tests && ../$(UNIT_BIN)
 
-integration: $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS)
+integration: $(INTEG_BIN) $(DAEMON) $(HOOK) $(SHIM) $(FAKEBUS) $(PROBE)
 	cd tests && VPROCFS_BIN=$(CURDIR)/$(DAEMON) VPROCFS_HOOK=$(CURDIR)/$(HOOK) \
-		VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) ../$(INTEG_BIN) --jobs 1
+		VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) VPROCFS_PROBE=$(CURDIR)/$(PROBE) \
+		VPROCFS_SHIM=$(CURDIR)/$(SHIM) ../$(INTEG_BIN) --jobs 1
 
 # The whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer, daemon included.
 # ASan and UBSan errors abort (the test crashes); a leak report only changes a process's exit
@@ -125,10 +140,10 @@ asan:
 	 echo "asan: no sanitizer reports"; exit $$s
 
 # The integration suite against the daemon under valgrind memcheck (slow: about a minute).
-valgrind: $(INTEG_BIN) $(DAEMON) $(HOOK) $(FAKEBUS)
+valgrind: $(INTEG_BIN) $(DAEMON) $(HOOK) $(SHIM) $(FAKEBUS) $(PROBE)
 	cd tests && VPROCFS_REAL_BIN=$(CURDIR)/$(DAEMON) VPROCFS_BIN=$(CURDIR)/tests/valgrind-daemon.sh \
-		VPROCFS_HOOK=$(CURDIR)/$(HOOK) VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) \
-		VPROCFS_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
+		VPROCFS_HOOK=$(CURDIR)/$(HOOK) VPROCFS_FAKEBUS=$(CURDIR)/$(FAKEBUS) VPROCFS_PROBE=$(CURDIR)/$(PROBE) \
+		VPROCFS_SHIM=$(CURDIR)/$(SHIM) VPROCFS_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
 		../$(INTEG_BIN) --jobs 1
 
 # libFuzzer targets, one per parser family (tests/fuzz/fuzz_*.c), built with clang, ASan and
@@ -144,7 +159,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -std=gnu11 $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-fsanitize=fuzzer-no-link -I. $(PKG_CFLAGS) $(shell pkg-config --cflags json-c) -D_GNU_SOURCE
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,\
-	$(wildcard util/*.c cgroup/*.c proc_views/*.c) oci/oci-spec.c)
+	$(wildcard util/*.c cgroup/*.c proc_views/*.c seccomp/*.c) oci/oci-spec.c oci/runc-shim.c)
 
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -184,7 +199,7 @@ stress: $(INTEG_BIN) $(DAEMON)
 # The test lab (tests/vm/README.md): throw-away pure cgroup v2 virtual machines on Debian's
 # 6.1 and 6.12 kernels that run the integration suite (again with crun), Docker, and real
 # systemd as PID 1. VMTEST_GUESTS picks guests by name (default: all).
-vmtest: $(DAEMON) $(UPGRADE) $(HOOK) $(FAKEBUS) $(INTEG_BIN)
+vmtest: $(DAEMON) $(UPGRADE) $(HOOK) $(FAKEBUS) $(PROBE) $(INTEG_BIN)
 	tests/vm/vmtest.sh $(BUILD) $(VMTEST_GUESTS)
 
 bench: $(DAEMON) $(BENCH_BINS)
@@ -195,11 +210,15 @@ bench: $(DAEMON) $(BENCH_BINS)
 HOOKSDIR ?= /usr/share/containers/oci/hooks.d
 CDIDIR   ?= /etc/cdi
 
-install: $(DAEMON) $(HOOK)
+install: $(DAEMON) $(HOOK) $(SHIM)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/systemd/system \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/libexec/vprocfs \
-		$(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(CDIDIR)
+		$(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(CDIDIR) $(DESTDIR)/etc/vprocfs
 	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/vprocfs
+	install -m 0755 $(SHIM) $(DESTDIR)$(PREFIX)/sbin/vprocfs-runc
+	sed 's|@LIBEXECDIR@|$(PREFIX)/libexec/vprocfs|g' oci/runc.conf \
+		> $(DESTDIR)/etc/vprocfs/runc.conf.example
+	chmod 0644 $(DESTDIR)/etc/vprocfs/runc.conf.example
 	install -m 0755 $(HOOK) $(DESTDIR)$(PREFIX)/libexec/vprocfs/vprocfs-oci-hook
 	install -m 0644 man/vprocfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
 	sed 's|@LIBEXECDIR@|$(PREFIX)/libexec/vprocfs|g' oci/hooks.d/vprocfs.json.in \
@@ -213,7 +232,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/vprocfs $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service \
 		$(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8 \
 		$(DESTDIR)$(PREFIX)/libexec/vprocfs/vprocfs-oci-hook \
-		$(DESTDIR)$(HOOKSDIR)/vprocfs.json $(DESTDIR)$(CDIDIR)/vprocfs.json
+		$(DESTDIR)$(HOOKSDIR)/vprocfs.json $(DESTDIR)$(CDIDIR)/vprocfs.json \
+		$(DESTDIR)$(PREFIX)/sbin/vprocfs-runc $(DESTDIR)/etc/vprocfs/runc.conf.example
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -15,6 +15,7 @@
 #include "cgroup/caller.h"
 #include "cgroup/cgroup.h"
 #include "proc_views/cpumodel.h"
+#include "proc_views/sysinfo.h"
 #include "util/strbuf.h"
 
 struct fs_handle;
@@ -95,6 +96,10 @@ struct vp_restart {
 	size_t init_len;
 	uint64_t replay_unique;
 	atomic_bool replaying, captured, stored;
+	/* Inherited entries of the seccomp agent (names SC_FDNAME_PREFIX*), for it to adopt. */
+	int *kept_fd;
+	char **kept_name;
+	size_t nkept;
 };
 
 void vp_restart_init(struct vp_restart *r);
@@ -115,6 +120,10 @@ enum vp_stop_kind { VP_STOP_RESTART, VP_STOP_FINAL };
 enum vp_stop_kind vp_restart_stop_kind(void);
 /* Drop our fds from the service manager's store (before a final stop). */
 void vp_restart_forget(void);
+/* Keep fd in the service manager's store under name / drop every entry of that name (the
+ * seccomp agent's fds); 0 / no-op without NOTIFY_SOCKET. */
+int vp_restart_keep_fd(const char *name, int fd);
+void vp_restart_unkeep(const char *name);
 
 struct vp_daemon {
 	struct cg_layout layout;
@@ -173,6 +182,10 @@ int fs_render_sys_cpu_range(struct vp_daemon *d, const struct cg_caller *c, pid_
 /* Render node n for caller tid: resolves the caller, passes the host's file through for
  * callers in the root cgroup, else calls n->render. */
 int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, struct strbuf *out);
+
+/* sysinfo(2) for caller tid as its meminfo, uptime and loadavg show it: 0, 1 when the caller
+ * is the host's (let the kernel answer), or -errno (-ESRCH: gone; -EIO: no view). */
+int vp_sysinfo_for(struct vp_daemon *d, pid_t tid, struct pv_sysinfo *ret);
 
 const struct fs_node *fs_node_get(fuse_ino_t ino);
 const struct fs_node *fs_node_child(fuse_ino_t parent, const char *name);

@@ -14,12 +14,14 @@
 
 #include "fs/daemon.h"
 #include "proc_views/stat.h"
+#include "seccomp/agent.h"
 #include "util/fileio.h"
 
 #ifndef VPROCFS_VERSION
 #define VPROCFS_VERSION "0.1.0"
 #endif
 #define DEFAULT_MOUNTPOINT "/var/lib/vprocfs"
+#define DEFAULT_SECCOMP_SOCKET "/run/vprocfs/seccomp.sock"
 
 /* Forced last so that no -o can undo them. */
 #define FORCED_OPTS "ro,allow_other,default_permissions,nosuid,nodev,noexec,fsname=vprocfs,subtype=vprocfs"
@@ -43,6 +45,10 @@ static void usage(FILE *f)
 		"  -c, --cpu-count quota|cpuset\n"
 		"                   how many CPUs a container sees: its cpuset capped at its\n"
 		"                   CPU quota rounded up (quota, the default), or its cpuset\n"
+		"  -s, --seccomp-socket PATH|none\n"
+		"                   where OCI runtimes hand over containers' seccomp listeners\n"
+		"                   (sysinfo(2) answered for the container; default\n"
+		"                   " DEFAULT_SECCOMP_SOCKET "; none: no agent)\n"
 		"  -d, --debug      log every FUSE request to stderr\n"
 		"  -h, --help       show this help and exit\n"
 		"  -V, --version    show the version and exit\n");
@@ -179,6 +185,53 @@ void vp_daemon_done(struct vp_daemon *d)
 	cg_layout_done(&d->layout);
 }
 
+static int answer_sysinfo(void *ctx, pid_t tid, struct pv_sysinfo *ret)
+{
+	return vp_sysinfo_for(ctx, tid, ret);
+}
+
+/* The seccomp agent, with the fds a previous daemon kept in the store. Without a socket (--
+ * seccomp-socket none) inherited agent fds are dropped: nobody would answer them. */
+static int start_agent(struct vp_daemon *d, const char *socket_path, struct sc_agent **ret)
+{
+	struct sc_agent_config cfg = {
+		.socket_path = socket_path,
+		.answer = answer_sysinfo,
+		.ctx = d,
+		.store = d->restart.notify ? vp_restart_keep_fd : NULL,
+		.unstore = d->restart.notify ? vp_restart_unkeep : NULL,
+	};
+	struct vp_restart *rs = &d->restart;
+	int r;
+
+	*ret = NULL;
+	if (!socket_path) {
+		for (size_t i = 0; i < rs->nkept; i++)
+			vp_restart_unkeep(rs->kept_name[i]);
+		return 0;
+	}
+	r = sc_agent_new(&cfg, ret);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: cannot start the seccomp agent: %s\n", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < rs->nkept; i++) {
+		sc_agent_adopt(*ret, rs->kept_fd[i], rs->kept_name[i]);
+		rs->kept_fd[i] = -1;
+	}
+	r = sc_agent_start(*ret);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: cannot start the seccomp agent: %s\n", strerror(-r));
+		sc_agent_free(*ret, true);
+		*ret = NULL;
+		return r;
+	}
+	if (rs->nkept)
+		fprintf(stderr, "vprocfs: seccomp agent took over %zu kept fds\n", rs->nkept);
+	fprintf(stderr, "vprocfs: seccomp agent listening on %s\n", socket_path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -187,6 +240,7 @@ int main(int argc, char **argv)
 		{"debug", no_argument, NULL, 'd'},
 		{"threads", required_argument, NULL, 't'},
 		{"cpu-count", required_argument, NULL, 'c'},
+		{"seccomp-socket", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
@@ -198,6 +252,9 @@ int main(int argc, char **argv)
 	unsigned threads = default_threads();
 	enum pv_cpu_count count = PV_COUNT_QUOTA;
 	struct vp_restart rs;
+	const char *seccomp_socket = DEFAULT_SECCOMP_SOCKET;
+	struct sc_agent *agent = NULL;
+	bool final = true;
 	int inherited;
 	char *end;
 	long n;
@@ -205,7 +262,7 @@ int main(int argc, char **argv)
 
 	if (fuse_opt_add_arg(&args, argv[0]) < 0)
 		return 1;
-	while ((c = getopt_long(argc, argv, "+hVdo:t:c:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVdo:t:c:s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -233,6 +290,14 @@ int main(int argc, char **argv)
 				count = PV_COUNT_CPUSET;
 			} else {
 				fprintf(stderr, "vprocfs: --cpu-count wants quota or cpuset\n");
+				goto out_args;
+			}
+			break;
+		case 's':
+			seccomp_socket = strcmp(optarg, "none") == 0 ? NULL : optarg;
+			if (seccomp_socket && seccomp_socket[0] != '/') {
+				fprintf(stderr, "vprocfs: --seccomp-socket wants an absolute path or "
+						"none\n");
 				goto out_args;
 			}
 			break;
@@ -304,6 +369,9 @@ int main(int argc, char **argv)
 	} else if (fuse_session_mount(se, mp) != 0) {
 		goto out_session;
 	}
+	r = start_agent(&d, seccomp_socket, &agent);
+	if (r < 0)
+		goto out_unmount;
 	fprintf(stderr, "vprocfs: serving %s\n", mp);
 	for (int k = 0; k < CG_NCONTROLLERS; k++)
 		fprintf(stderr, "vprocfs:   %-8s %s%s%s\n", cg_controller_name(k),
@@ -316,9 +384,12 @@ int main(int argc, char **argv)
 	/* Under a service manager the connection lives on in its fd store for the next start,
 	 * unless the manager is stopping us for good (see README "Restarts"). Otherwise the
 	 * mount goes with the daemon. */
+	final = !d.restart.notify || vp_restart_stop_kind() == VP_STOP_FINAL;
+	/* The agent's fds stay in the store for the next start, as the connection does. */
+	sc_agent_free(agent, final);
 	if (!d.restart.notify) {
 		fuse_session_unmount(se);
-	} else if (vp_restart_stop_kind() == VP_STOP_FINAL) {
+	} else if (final) {
 		fprintf(stderr, "vprocfs: stopping for good: unmounting %s\n", mp);
 		vp_restart_forget();
 		if (d.restart.attached)
@@ -326,6 +397,10 @@ int main(int argc, char **argv)
 		else
 			fuse_session_unmount(se);
 	}
+	goto out_session;
+out_unmount:
+	if (!inherited)
+		fuse_session_unmount(se);
 out_session:
 	fuse_session_destroy(se);
 out_daemon:

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "fs/daemon.h"
+#include "seccomp/agent.h"
 
 #define FDNAME_FUSE "vprocfs-fuse"
 #define FDNAME_INIT "vprocfs-init"
@@ -127,6 +128,16 @@ void vp_restart_init(struct vp_restart *r)
 
 void vp_restart_done(struct vp_restart *r)
 {
+	for (size_t i = 0; i < r->nkept; i++) {
+		if (r->kept_fd[i] >= 0)
+			close(r->kept_fd[i]);
+		free(r->kept_name[i]);
+	}
+	free(r->kept_fd);
+	free(r->kept_name);
+	r->kept_fd = NULL;
+	r->kept_name = NULL;
+	r->nkept = 0;
 	free(r->init);
 	if (r->fuse_fd >= 0 && !r->attached)
 		close(r->fuse_fd);
@@ -193,6 +204,35 @@ static int unstore(const char *name)
 	return notify_state(state, NULL, 0);
 }
 
+static bool keep(struct vp_restart *r, int i, const char *name)
+{
+	int *fds = realloc(r->kept_fd, (r->nkept + 1) * sizeof(*fds));
+	char **names;
+
+	if (!fds)
+		return false;
+	r->kept_fd = fds;
+	names = realloc(r->kept_name, (r->nkept + 1) * sizeof(*names));
+	if (!names)
+		return false;
+	r->kept_name = names;
+	if (!(names[r->nkept] = strdup(name)))
+		return false;
+	fds[r->nkept++] = SD_LISTEN_FDS_START + i;
+	return true;
+}
+
+int vp_restart_keep_fd(const char *name, int fd)
+{
+	return getenv("NOTIFY_SOCKET") ? store_as(name, &fd, 1) : 0;
+}
+
+void vp_restart_unkeep(const char *name)
+{
+	if (getenv("NOTIFY_SOCKET"))
+		unstore(name);
+}
+
 int vp_restart_inherit(struct vp_restart *r)
 {
 	char **names = NULL;
@@ -232,7 +272,10 @@ int vp_restart_inherit(struct vp_restart *r)
 			nhold += strncmp(nm, FDNAME_HOLD, strlen(FDNAME_HOLD)) == 0;
 			note_ours(nm);
 		}
-		/* All but the /dev/fuse fd taken over; entries of other names stay in the store. */
+		/* The seccomp agent's entries are handed to it (main.c); of the rest, all but the
+		 * /dev/fuse fd taken over are closed. Entries of other names stay in the store. */
+		if (strncmp(nm, SC_FDNAME_PREFIX, strlen(SC_FDNAME_PREFIX)) == 0 && keep(r, i, nm))
+			continue;
 		if (i != fuse_i || init_i < 0)
 			close(SD_LISTEN_FDS_START + i);
 	}

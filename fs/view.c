@@ -94,6 +94,36 @@ int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, stru
 	return r;
 }
 
+/* sysinfo(2) for caller tid, from the same renderings as its /proc/meminfo, /proc/uptime
+ * and /proc/loadavg: 1 when the caller is the host's for every one of them (the kernel's own
+ * answer is then the right one). */
+int vp_sysinfo_for(struct vp_daemon *d, pid_t tid, struct pv_sysinfo *ret)
+{
+	static const fuse_ino_t inos[3] = {FS_INO_PROC_MEMINFO, FS_INO_PROC_UPTIME,
+					   FS_INO_PROC_LOADAVG};
+	struct strbuf sb[3] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+	struct cg_caller c;
+	bool host;
+	int r;
+
+	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
+	if (r < 0)
+		return r;
+	host = is_root(c.path[CG_MEMORY]) && c.path[CG_CPUACCT] && is_root(c.path[CG_CPUACCT]) &&
+	       is_root(c.path[CG_CPU]) && is_root(c.path[CG_CPUSET]);
+	cg_caller_done(&c);
+	if (host)
+		return 1;
+	for (int i = 0; i < 3 && r >= 0; i++)
+		r = fs_render_node(d, fs_node_get(inos[i]), tid, &sb[i]);
+	if (r >= 0)
+		r = pv_sysinfo_parse(sb[0].buf ? sb[0].buf : "", sb[1].buf ? sb[1].buf : "",
+				     sb[2].buf ? sb[2].buf : "", ret);
+	for (int i = 0; i < 3; i++)
+		sb_release(&sb[i]);
+	return r < 0 ? (r == -EINVAL ? -EIO : r) : 0;
+}
+
 /* ---- host files, reused for VP_HOST_TTL_MS -------------------------------------------- */
 
 void vp_host_cache_init(struct vp_host_cache *hc)

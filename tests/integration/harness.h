@@ -80,4 +80,16 @@ unsigned long long meminfo_value(const char *text, const char *key);
 /* Read a whole file with one open/read loop/close. Returns bytes or -errno. */
 ssize_t read_whole(const char *path, char *buf, size_t sz);
 
+/* OCI bundles for VPROCFS_OCI_RUNTIME (default runc): oci_runtime() names it. make_bundle()
+ * makes WORK/NAME: a busybox-static rootfs (writable) with the sysinfo probe
+ * (VPROCFS_PROBE) as /bin/probe, `script` as /check.sh (the container's command), a memory
+ * limit, the vprocfs hook for mount point mnt, and, unless sc_socket is NULL, a seccomp
+ * profile that hands sysinfo to the agent at sc_socket (what vprocfs-runc writes).
+ * run_bundle() runs it in the foreground as vp-si-<test pid>-NAME (state in WORK/state) and
+ * returns the exit status, output in out. */
+const char *oci_runtime(void);
+void make_bundle(const char *work, const char *name, int limit_mb, const char *mnt,
+		 const char *sc_socket, const char *script);
+int run_bundle(const char *work, const char *name, char *out, size_t outsz);
+
 #endif

@@ -74,6 +74,7 @@ static char mnt[80], logpath[128], stopfile[128];
 /* When set, the daemon starts in this cgroup of systemd's own hierarchy, as if it were the
  * main process of a unit (sd_pid_get_unit() reads it). */
 static char unit_cgroup[256];
+static char sc_opt[200] = "--seccomp-socket=none";
 /* The INIT message of the connection, as first stored: every later store must hold it. */
 static char first_init[4096];
 static ssize_t first_init_len = -1;
@@ -375,7 +376,8 @@ static void start(const char *bin)
 			setenv("LISTEN_FDS", count, 1);
 			setenv("LISTEN_FDNAMES", names, 1);
 		}
-		execl(bin, "vprocfs", mnt, (char *)NULL);
+		/* The FUSE connection's fds only, unless a test gives the seccomp agent a socket. */
+		execl(bin, "vprocfs", sc_opt, mnt, (char *)NULL);
 		_exit(127);
 	}
 	if (!manager_poll(10000)) {
@@ -946,4 +948,97 @@ Test(restart, systemd_stop_unmounts_restart_keeps)
 	cr_assert_not(mounted(), "still mounted after a stop");
 	manager_poll(200);
 	cr_assert(removed_fuse && removed_init, "no FDSTOREREMOVE for both fds");
+}
+
+/* Entries whose name starts with prefix. */
+static size_t store_count_prefix(const char *prefix)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m.n; i++)
+		k += strncmp(m.store[i].name, prefix, strlen(prefix)) == 0;
+	return k;
+}
+
+/* Serve the manager until the store holds want entries named vprocfs-sc-* (up to 60 s). */
+static bool wait_sc_entries(size_t want)
+{
+	for (int i = 0; i < 600; i++) {
+		manager_poll(100);
+		store_sweep();
+		if (store_count_prefix("vprocfs-sc-") == want)
+			return true;
+	}
+	return false;
+}
+
+/* sysinfo answered through restarts: a container calls sysinfo in a loop (the seccomp agent
+ * answers it) while the daemon is killed with SIGKILL, taken over from the store, restarted
+ * and upgraded: every call succeeds with the container's figures (the probe exits non-zero
+ * on any failure or any other MemTotal), and the store holds the agent's listening socket,
+ * journal and the container's listener once each. */
+Test(restart, sysinfo_answers_survive_kill_9_and_upgrade)
+{
+	const char *bin = getenv("VPROCFS_BIN"), *upgraded = upgraded_binary();
+	char work[128], sock[128], stop[200], out[16384];
+	int pfd[2], status;
+	size_t used = 0;
+	ssize_t n;
+	pid_t ctr;
+
+	if (!getenv("VPROCFS_PROBE") || access("/bin/busybox", X_OK) != 0) {
+		fprintf(stderr, "\n*** SKIPPED sysinfo restart test: probe or busybox missing ***\n\n");
+		cr_skip_test("SKIPPED: probe or busybox missing");
+	}
+	snprintf(sock, sizeof(sock), "%s/sc", m.dir);
+	snprintf(sc_opt, sizeof(sc_opt), "--seccomp-socket=%s", sock);
+	snprintf(work, sizeof(work), "%s/oci", m.dir);
+	cr_assert_eq(mkdir(work, 0755), 0);
+	start(bin);
+	/* The listening socket and the journal. */
+	cr_assert(wait_sc_entries(2), "store: %s", store_list());
+	make_bundle(work, "r", 256, mnt, sock,
+		    "touch /started\n"
+		    "while [ ! -e /stop ]; do probe 200 > /last || { cat /last; exit 1; }; done\n"
+		    "cat /last; echo LOOP-DONE");
+	cr_assert_eq(pipe(pfd), 0);
+	ctr = fork_child();
+	cr_assert_geq(ctr, 0);
+	if (ctr == 0) {
+		char buf[16384];
+		int r = run_bundle(work, "r", buf, sizeof(buf));
+
+		if (write(pfd[1], buf, strlen(buf)) < 0)
+			_exit(125);
+		_exit(r);
+	}
+	close(pfd[1]);
+	/* + the container's listener, once the runtime handed it over. */
+	cr_assert(wait_sc_entries(3), "no listener stored: %s", store_list());
+	msleep(500);
+	kill_9();
+	msleep(300);
+	start(bin);
+	assert_store_exact("sysinfo: after kill -9", 3);
+	msleep(500);
+	kill_9();
+	start(bin);
+	assert_store_exact("sysinfo: after a second kill -9", 3);
+	msleep(500);
+	term();
+	start(upgraded);
+	assert_store_exact("sysinfo: after an upgrade", 3);
+	msleep(500);
+	snprintf(stop, sizeof(stop), "%s/r/rootfs/stop", work);
+	close(open(stop, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	while ((n = read(pfd[0], out + used, sizeof(out) - 1 - used)) > 0)
+		used += (size_t)n;
+	out[used] = '\0';
+	close(pfd[0]);
+	cr_assert_eq(waitpid(ctr, &status, 0), ctr);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the container's calls:\n%s", out);
+	cr_assert(strstr(out, "LOOP-DONE") && strstr(out, "total_kb=262144"), "%s", out);
+	/* The container is gone: its listener leaves the store. */
+	cr_assert(wait_sc_entries(2), "the gone container's listener stays: %s", store_list());
+	term();
 }

@@ -24,7 +24,7 @@ suite_integration() {
 	log=/tmp/integration-$$.log
 	# Each test's result as it ends (the console is the only way out of the guest).
 	(cd "$REPO/tests" && VPROCFS_TIMING=0 VPROCFS_BIN=$BUILD/vprocfs \
-		VPROCFS_HOOK=$BUILD/vprocfs-oci-hook VPROCFS_FAKEBUS=$BUILD/fake-systemd-bus \
+		VPROCFS_HOOK=$BUILD/vprocfs-oci-hook VPROCFS_FAKEBUS=$BUILD/fake-systemd-bus VPROCFS_PROBE=$BUILD/sysinfo-probe \
 		timeout -k 10 3000 "$BUILD/integration-tests" --jobs 1 --verbose \
 		${VMTEST_FILTER:+--filter "$VMTEST_FILTER"}; echo "integration-tests exit $?") 2>&1 |
 		tee "$log" | grep --line-buffered -a -E '^\[(PASS|FAIL|SKIP|----)\]|^(stress|hostile|timing|docker):|SKIPPED|Synthesis|exit [0-9]'
