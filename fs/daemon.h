@@ -96,6 +96,12 @@ struct vp_restart {
 	size_t init_len;
 	uint64_t replay_unique;
 	atomic_bool replaying, captured, stored;
+	/* The request journal: a memfd kept in the store, one slot per worker holding the
+	 * request it is serving, for a daemon that takes over on a kernel without
+	 * FUSE_NOTIFY_RESEND (Linux < 6.9) to serve those again. */
+	int journal_fd;
+	unsigned char *journal;
+	bool journal_inherited, journal_dups;
 	/* Inherited entries of the seccomp agent (names SC_FDNAME_PREFIX*), for it to adopt. */
 	int *kept_fd;
 	char **kept_name;
@@ -108,6 +114,12 @@ void vp_restart_done(struct vp_restart *r);
 int vp_restart_inherit(struct vp_restart *r);
 /* Run session se on the inherited fd and replay INIT; *initialized is set by the init op. */
 int vp_restart_attach(struct vp_restart *r, struct fuse_session *se, const bool *initialized);
+/* The request journal (after vp_restart_inherit(), before any worker runs): the inherited
+ * one, or a new one. */
+int vp_restart_journal_open(struct vp_restart *r);
+/* Worker slot starts serving buf / is done with it (no-ops without a journal or slot). */
+void vp_restart_journal_begin(struct vp_restart *r, unsigned slot, const struct fuse_buf *buf);
+void vp_restart_journal_end(struct vp_restart *r, unsigned slot);
 /* Keep a copy of buf if it is the connection's INIT. */
 void vp_restart_capture(struct vp_restart *r, const struct fuse_buf *buf);
 /* Once INIT is known, under a service manager (no-op without NOTIFY_SOCKET): a fresh start

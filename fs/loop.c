@@ -25,6 +25,7 @@ struct worker_arg {
 	struct fuse_session *se;
 	pthread_t main;
 	struct vp_restart *rs;
+	unsigned slot; /* in the request journal */
 };
 
 static void wake_handler(int sig)
@@ -32,30 +33,45 @@ static void wake_handler(int sig)
 	(void)sig;
 }
 
+/* Requests are read here, not with fuse_session_receive_buf(): libfuse 3.14 drops a request
+ * it has just read when the session has exited meanwhile, and such a request (read during a
+ * restart's SIGTERM) is never answered; where the kernel cannot resend it (Linux < 6.9) its
+ * caller waits for ever. A request read is always served, and journaled while it is. The
+ * kernel refuses a read into less than max_write + headers: libfuse negotiates max_write as
+ * its buffer (256 pages) less a page, so this is libfuse's own size plus a margin. */
+#define REQ_BUF_SIZE (1024 * 1024 + 64 * 1024)
+#define IN_HEADER_SIZE 40 /* struct fuse_in_header */
+
 static void *worker(void *p)
 {
 	struct worker_arg *a = p;
-	struct fuse_buf buf = {.mem = NULL};
+	struct fuse_buf buf = {.mem = malloc(REQ_BUF_SIZE)};
+	int fd = fuse_session_fd(a->se);
 	sigset_t wake;
 
 	sigemptyset(&wake);
 	sigaddset(&wake, WAKE_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
-	while (!fuse_session_exited(a->se)) {
-		int r = fuse_session_receive_buf(a->se, &buf);
+	while (buf.mem && !fuse_session_exited(a->se)) {
+		ssize_t r = read(fd, buf.mem, REQ_BUF_SIZE);
 
-		if (r == -EINTR || r == -EAGAIN)
-			continue;
-		if (r <= 0) {
-			/* 0: session exited or the file system was unmounted (ENODEV). */
-			if (r < 0)
-				fprintf(stderr, "vprocfs: reading /dev/fuse: %s\n", strerror(-r));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == ENOENT))
+			continue; /* ENOENT: the request was interrupted before we got it */
+		if (r < IN_HEADER_SIZE) {
+			/* ENODEV: unmounted; 0 or a short read: the connection is broken. */
+			if (r < 0 && errno != ENODEV)
+				fprintf(stderr, "vprocfs: reading /dev/fuse: %s\n", strerror(errno));
+			else if (r >= 0)
+				fprintf(stderr, "vprocfs: short read from /dev/fuse (%zd bytes)\n", r);
 			fuse_session_exit(a->se);
 			break;
 		}
+		buf.size = (size_t)r;
 		if (!atomic_load(&a->rs->captured))
 			vp_restart_capture(a->rs, &buf);
+		vp_restart_journal_begin(a->rs, a->slot, &buf);
 		fuse_session_process_buf(a->se, &buf);
+		vp_restart_journal_end(a->rs, a->slot);
 		if (atomic_load(&a->rs->captured) && !atomic_load(&a->rs->stored)) {
 			int r2 = vp_restart_store(a->rs, fuse_session_fd(a->se));
 
@@ -72,14 +88,17 @@ static void *worker(void *p)
 int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs)
 {
 	struct sigaction sa = {.sa_handler = wake_handler}; /* no SA_RESTART: read() gets EINTR */
-	struct worker_arg arg = {.se = se, .main = pthread_self(), .rs = rs};
+	struct worker_arg *arg = calloc(nthreads, sizeof(*arg));
 	pthread_t *t = calloc(nthreads, sizeof(*t));
 	sigset_t set;
 	unsigned started = 0;
 	int sig = 0, r = 0;
 
-	if (!t)
+	if (!t || !arg) {
+		free(t);
+		free(arg);
 		return -ENOMEM;
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(WAKE_SIGNAL, &sa, NULL);
 	sigemptyset(&set);
@@ -93,7 +112,9 @@ int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *r
 	sigdelset(&set, WAKE_SIGNAL);
 
 	for (; started < nthreads; started++) {
-		r = -pthread_create(&t[started], NULL, worker, &arg);
+		arg[started] = (struct worker_arg){.se = se, .main = pthread_self(), .rs = rs,
+						   .slot = started};
+		r = -pthread_create(&t[started], NULL, worker, &arg[started]);
 		if (r < 0)
 			break;
 	}
@@ -114,5 +135,6 @@ int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *r
 		}
 	}
 	free(t);
+	free(arg);
 	return r;
 }

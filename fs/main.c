@@ -338,6 +338,11 @@ int main(int argc, char **argv)
 			goto out_args;
 		}
 	}
+	r = vp_restart_journal_open(&rs);
+	if (r < 0)
+		fprintf(stderr, "vprocfs: no request journal (%s): after a kill -9 on a kernel "
+				"without FUSE_NOTIFY_RESEND, requests in flight would be lost\n",
+			strerror(-r));
 	r = vp_daemon_init(&d, count);
 	d.restart = rs; /* vp_daemon_init() clears d */
 	if (r < 0)

@@ -51,6 +51,22 @@
 
 #define FDNAME_FUSE "vprocfs-fuse"
 #define FDNAME_INIT "vprocfs-init"
+#define FDNAME_JOURNAL "vprocfs-journal"
+/* The request journal: one slot per worker (at most 256 workers), each the request being
+ * served; requests that do not fit (none of this file system's but BATCH_FORGET) are not kept,
+ * nor those that get no reply. */
+#define JOURNAL_SLOTS 256
+#define JOURNAL_SLOT 4096
+#define JOURNAL_SIZE (JOURNAL_SLOTS * JOURNAL_SLOT)
+struct jslot {
+	uint32_t busy, len;
+	unsigned char data[JOURNAL_SLOT - 8];
+};
+#define OP_FORGET 2
+#define OP_INIT 26
+#define OP_INTERRUPT 36
+#define OP_DESTROY 38
+#define OP_BATCH_FORGET 42
 /* Copies that hold connection and INIT while a taken-over daemon tidies the store:
  * "vprocfs-hold-<pid>", gone once it is done (one left by a killed daemon is taken over). */
 #define FDNAME_HOLD "vprocfs-hold-"
@@ -123,11 +139,122 @@ void vp_restart_init(struct vp_restart *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->fuse_fd = -1;
+	r->journal_fd = -1;
 	r->notify = getenv("NOTIFY_SOCKET") != NULL;
+}
+
+static void journal_clear(struct vp_restart *r);
+static uint64_t *journal_max_unique(struct vp_restart *r);
+
+int vp_restart_journal_open(struct vp_restart *r)
+{
+	void *p;
+
+	if (r->journal_fd < 0) {
+		r->journal_fd = memfd_create(FDNAME_JOURNAL, MFD_CLOEXEC);
+		if (r->journal_fd < 0 || ftruncate(r->journal_fd, JOURNAL_SIZE) < 0)
+			return -errno;
+		r->journal_inherited = false;
+	}
+	p = mmap(NULL, JOURNAL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r->journal_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	r->journal = p;
+	/* Not taking a connection over: what the journal holds belongs to a connection that is
+	 * gone, and must never be replayed into this one. */
+	if (r->fuse_fd < 0) {
+		journal_clear(r);
+		__atomic_store_n(journal_max_unique(r), 0, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+/* The last slot is the journal's header: the highest unique read so far. */
+#define JOURNAL_WORKERS (JOURNAL_SLOTS - 1)
+static uint64_t *journal_max_unique(struct vp_restart *r)
+{
+	return (uint64_t *)(r->journal + (size_t)JOURNAL_WORKERS * JOURNAL_SLOT);
+}
+
+void vp_restart_journal_begin(struct vp_restart *r, unsigned slot, const struct fuse_buf *buf)
+{
+	struct jslot *j;
+	uint32_t op;
+
+	if (r->journal && !(buf->flags & FUSE_BUF_IS_FD) && buf->size >= sizeof(struct in_header)) {
+		uint64_t u = ((const struct in_header *)buf->mem)->unique;
+		uint64_t *max = journal_max_unique(r), cur = __atomic_load_n(max, __ATOMIC_RELAXED);
+
+		while (u > cur && !__atomic_compare_exchange_n(max, &cur, u, true, __ATOMIC_RELEASE,
+							       __ATOMIC_RELAXED))
+			;
+	}
+	if (slot >= JOURNAL_WORKERS)
+		return;
+
+	if (!r->journal || slot >= JOURNAL_SLOTS || (buf->flags & FUSE_BUF_IS_FD) ||
+	    buf->size < sizeof(struct in_header) || buf->size > sizeof(j->data)) {
+		if (getenv("VPROCFS_DEBUG_JOURNAL"))
+			fprintf(stderr, "journal: skip slot %u flags %#x size %zu\n", slot,
+				(unsigned)buf->flags, buf->size);
+		return;
+	}
+	op = ((const struct in_header *)buf->mem)->opcode;
+	if (op == OP_FORGET || op == OP_BATCH_FORGET || op == OP_INTERRUPT || op == OP_INIT ||
+	    op == OP_DESTROY)
+		return;
+	j = (struct jslot *)(r->journal + (size_t)slot * JOURNAL_SLOT);
+	memcpy(j->data, buf->mem, buf->size);
+	j->len = (uint32_t)buf->size;
+	__atomic_store_n(&j->busy, 1, __ATOMIC_RELEASE);
+}
+
+void vp_restart_journal_end(struct vp_restart *r, unsigned slot)
+{
+	if (r->journal && slot < JOURNAL_WORKERS)
+		__atomic_store_n(&((struct jslot *)(r->journal + (size_t)slot * JOURNAL_SLOT))->busy,
+				 0, __ATOMIC_RELEASE);
+}
+
+/* Serve again what the previous daemon was serving when it died: replies carry the original
+ * unique, so the kernel completes the waiting requests (one it has since dropped, its caller
+ * gone, answers ENOENT, which libfuse ignores). */
+static unsigned journal_replay(struct vp_restart *r, struct fuse_session *se)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; r->journal && i < JOURNAL_WORKERS; i++) {
+		struct jslot *j = (struct jslot *)(r->journal + (size_t)i * JOURNAL_SLOT);
+		struct fuse_buf buf = {.size = j->len};
+
+		if (!__atomic_load_n(&j->busy, __ATOMIC_ACQUIRE) || j->len > sizeof(j->data) ||
+		    j->len < sizeof(struct in_header) || !(buf.mem = malloc(j->len)))
+			continue;
+		memcpy(buf.mem, j->data, j->len);
+		fuse_session_process_buf(se, &buf);
+		free(buf.mem);
+		__atomic_store_n(&j->busy, 0, __ATOMIC_RELEASE);
+		n++;
+	}
+	return n;
+}
+
+/* Requests the previous daemon had read are either requeued by the kernel or served from
+ * the journal: clear it in either case. */
+static void journal_clear(struct vp_restart *r)
+{
+	for (unsigned i = 0; r->journal && i < JOURNAL_WORKERS; i++)
+		vp_restart_journal_end(r, i);
 }
 
 void vp_restart_done(struct vp_restart *r)
 {
+	if (r->journal)
+		munmap(r->journal, JOURNAL_SIZE);
+	r->journal = NULL;
+	if (r->journal_fd >= 0)
+		close(r->journal_fd);
+	r->journal_fd = -1;
 	for (size_t i = 0; i < r->nkept; i++) {
 		if (r->kept_fd[i] >= 0)
 			close(r->kept_fd[i]);
@@ -272,6 +399,19 @@ int vp_restart_inherit(struct vp_restart *r)
 			nhold += strncmp(nm, FDNAME_HOLD, strlen(FDNAME_HOLD)) == 0;
 			note_ours(nm);
 		}
+		/* The first valid journal is kept (vp_restart_journal_open()). */
+		if (strcmp(nm, FDNAME_JOURNAL) == 0) {
+			struct stat st;
+			int fd = SD_LISTEN_FDS_START + i;
+
+			if (!r->journal_inherited && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_size == JOURNAL_SIZE) {
+				r->journal_fd = fd;
+				r->journal_inherited = true;
+				continue;
+			}
+			r->journal_dups = true;
+		}
 		/* The seccomp agent's entries are handed to it (main.c); of the rest, all but the
 		 * /dev/fuse fd taken over are closed. Entries of other names stay in the store. */
 		if (strncmp(nm, SC_FDNAME_PREFIX, strlen(SC_FDNAME_PREFIX)) == 0 && keep(r, i, nm))
@@ -333,6 +473,29 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return writev(fd, iov, count);
 }
 
+/* What neither the kernel nor the journal can give back: requests the previous daemon had
+ * read when it was killed, but had not yet journaled (killed on its way back from read()).
+ * Their callers would wait for ever; end them as the kernel ends a closed device's requests
+ * (ECONNABORTED). Only requests the kernel has handed out can be answered (a reply to any
+ * other unique, or one not allocated yet, is ENOENT), and this runs before this daemon reads
+ * anything: so every unique near the highest the previous daemon saw is tried. */
+static unsigned end_lost_requests(struct vp_restart *r)
+{
+	uint64_t max = r->journal ? __atomic_load_n(journal_max_unique(r), __ATOMIC_ACQUIRE) : 0;
+	uint64_t from = max > 2048 ? (max - 2048) & ~UINT64_C(1) : 2;
+	unsigned ended = 0;
+
+	if (!max)
+		return 0;
+	for (uint64_t u = from; u <= max + 8192; u += 2) {
+		struct out_header h = {sizeof(h), -ECONNABORTED, u};
+
+		if (write(r->fuse_fd, &h, sizeof(h)) == (ssize_t)sizeof(h))
+			ended++;
+	}
+	return ended;
+}
+
 int vp_restart_attach(struct vp_restart *r, struct fuse_session *se, const bool *initialized)
 {
 	const struct fuse_custom_io io = {.read = io_read, .writev = io_writev};
@@ -356,11 +519,19 @@ int vp_restart_attach(struct vp_restart *r, struct fuse_session *se, const bool 
 	if (!*initialized || atomic_load(&r->replaying))
 		return -EPROTO;
 	atomic_store(&r->captured, true);
-	/* Requests the previous daemon read but never answered: queue them again. */
-	if (write(r->fuse_fd, &resend, sizeof(resend)) < 0)
-		fprintf(stderr, "vprocfs: the kernel cannot resend pending requests (%s); requests "
-				"in flight in the previous daemon are lost\n",
-			strerror(errno));
+	/* Requests the previous daemon read but never answered: queue them again, or where the
+	 * kernel cannot (Linux < 6.9), serve them from the journal. VPROCFS_TEST_NO_RESEND=1
+	 * makes a newer kernel's test take the older kernels' path. */
+	if (getenv("VPROCFS_TEST_NO_RESEND") || write(r->fuse_fd, &resend, sizeof(resend)) < 0) {
+		const char *why = getenv("VPROCFS_TEST_NO_RESEND") ? "VPROCFS_TEST_NO_RESEND"
+								    : strerror(errno);
+		unsigned n = journal_replay(r, se), lost = end_lost_requests(r);
+
+		fprintf(stderr, "vprocfs: the kernel cannot resend pending requests (%s): served "
+				"%u from the journal, ended %u that were lost (ECONNABORTED)\n",
+			why, n, lost);
+	}
+	journal_clear(r);
 	return 0;
 }
 
@@ -446,6 +617,17 @@ int vp_restart_store(struct vp_restart *r, int fuse_fd)
 		return 0;
 	if (r->init_len == 0)
 		return -ENODATA;
+	/* The journal: an inherited one is in the store already (once, unless an older daemon
+	 * left duplicates: then it goes in again alone, a moment without it costing only the
+	 * replay); a new one goes in now. */
+	if (r->journal_fd >= 0 && (!r->journal_inherited || r->journal_dups)) {
+		if (r->journal_dups)
+			unstore(FDNAME_JOURNAL);
+		ret = store_as(FDNAME_JOURNAL, &r->journal_fd, 1);
+		if (ret < 0)
+			fprintf(stderr, "vprocfs: cannot keep the request journal: %s\n",
+				strerror(-ret));
+	}
 	if (r->attached) {
 		/* Our fds are in the store already: nothing to store, unless it needs tidying. */
 		if (inherited.tidy) {
@@ -522,4 +704,5 @@ void vp_restart_forget(void)
 {
 	sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_FUSE);
 	sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_INIT);
+	sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_JOURNAL);
 }

@@ -430,10 +430,11 @@ static bool daemon_has_file(int fd)
 static void assert_store_exact(const char *when, size_t others)
 {
 	size_t nfuse = store_count(FDNAME_FUSE), ninit = store_count(FDNAME_INIT);
+	size_t njournal = store_count("vprocfs-journal");
 
-	cr_assert(nfuse == 1 && ninit == 1 && m.n == 2 + others,
-		  "%s: the store holds %zu entries (%s), want vprocfs-fuse and vprocfs-init once "
-		  "each and %zu others",
+	cr_assert(nfuse == 1 && ninit == 1 && njournal == 1 && m.n == 3 + others,
+		  "%s: the store holds %zu entries (%s), want vprocfs-fuse, vprocfs-init and "
+		  "vprocfs-journal once each and %zu others",
 		  when, m.n, store_list(), others);
 	cr_assert_eq(m.refused, 0, "%s: %u fds refused past FileDescriptorStoreMax=%u", when,
 		     m.refused, m.max);
@@ -615,6 +616,15 @@ static void readers_check(struct readers *rd)
 		used += (size_t)n;
 	buf[used] = '\0';
 	close(rd->fd);
+	/* Where the kernel cannot requeue what a killed daemon had read (no FUSE_NOTIFY_RESEND,
+	 * Linux < 6.9), a request taken by a daemon killed on its way back from read() is ended
+	 * with ECONNABORTED by the next one (README "Restarts"): at most one per worker and kill,
+	 * each failing with exactly that; with the kernel's resend, none fails. */
+	char log[65536];
+	ssize_t ln = read_whole(logpath, log, sizeof(log) - 1);
+	bool lossy = ln > 0 && (log[ln] = '\0', strstr(log, "cannot resend pending requests"));
+	unsigned long total_errors = 0;
+
 	for (const char *p = buf; (p = strstr(p, "reads=")); p++, lines++) {
 		unsigned long reads, errors, bad;
 
@@ -622,8 +632,19 @@ static void readers_check(struct readers *rd)
 			     "%s", buf);
 		/* How many reads fit in the test's few seconds is a question of speed. */
 		cr_assert_gt(reads, timing_checked("the readers' read count") ? 20 : 0, "%s", buf);
-		cr_assert_eq(errors, 0, "failed reads:\n%s", buf);
+		cr_assert(errors == 0 || lossy, "failed reads:\n%s", buf);
 		cr_assert_eq(bad, 0, "wrong content:\n%s", buf);
+		total_errors += errors;
+	}
+	if (total_errors) {
+		int aborted = 0;
+
+		for (const char *p = buf; (p = strstr(p, "Software caused connection abort")); p++)
+			aborted++;
+		fprintf(stderr, "restart: no resend: %lu reads ended with ECONNABORTED\n",
+			total_errors);
+		cr_assert_eq((unsigned long)aborted, total_errors, "other failures:\n%s", buf);
+		cr_assert_leq(total_errors, 16, "too many lost requests:\n%s", buf);
 	}
 	cr_assert_eq(lines, rd->n, "%s", buf);
 	cr_assert_null(strstr(buf, "not connected"), "%s", buf);
@@ -642,7 +663,23 @@ static const char *upgraded_binary(void)
 	return upgraded;
 }
 
+static void ten_restarts(void);
+
 Test(restart, ten_restarts_lose_no_read_and_store_each_fd_once)
+{
+	ten_restarts();
+}
+
+/* The same where the kernel cannot requeue the requests a killed daemon had read (Linux
+ * < 6.9, no FUSE_NOTIFY_RESEND; made so here): the next daemon serves them from the request
+ * journal, or their readers would wait for ever. */
+Test(restart, ten_restarts_without_resend_serve_the_journal)
+{
+	setenv("VPROCFS_TEST_NO_RESEND", "1", 1);
+	ten_restarts();
+}
+
+static void ten_restarts(void)
 {
 	const char *bin = getenv("VPROCFS_BIN"), *upgraded = upgraded_binary();
 	struct readers rd;

@@ -22,6 +22,8 @@ criterion_counts() { # LOG
 # emulated guests check everything else.
 suite_integration() {
 	log=/tmp/integration-$$.log
+	# vmtest.filter=GLOB on the kernel command line (VMTEST_FILTER for make vmtest) narrows it.
+	[ -n "${VMTEST_FILTER:-}" ] || VMTEST_FILTER=$(arg filter)
 	# Each test's result as it ends (the console is the only way out of the guest).
 	(cd "$REPO/tests" && VPROCFS_TIMING=0 VPROCFS_BIN=$BUILD/vprocfs \
 		VPROCFS_HOOK=$BUILD/vprocfs-oci-hook VPROCFS_FAKEBUS=$BUILD/fake-systemd-bus VPROCFS_PROBE=$BUILD/sysinfo-probe \
@@ -80,10 +82,49 @@ readers_progress() {
 	done
 	return 1
 }
+wait_store() {
+	for _ in $(seq 1 300); do store_is "$1" >/dev/null && break; sleep 0.1; done
+	store_is "$1"
+}
 store_is() {
 	n=$(sd_prop vprocfs NFileDescriptorStore)
 	echo "  NFileDescriptorStore=$n"
 	[ "$n" = "$1" ]
+}
+
+# A runc container calling sysinfo in a loop, answered by the daemon's seccomp agent (its
+# config.json as vprocfs-runc writes it): counts in its rootfs, /fails on any failed call.
+SI_BUNDLE=/run/vmtest/si
+sysinfo_container_start() {
+	mkdir -p "$SI_BUNDLE/rootfs/bin" && cd "$SI_BUNDLE" || return 1
+	cp /bin/busybox "$BUILD/sysinfo-probe" rootfs/bin/ && mv rootfs/bin/sysinfo-probe rootfs/bin/probe
+	for t in sh cat mv echo; do ln -sf busybox "rootfs/bin/$t"; done
+	cat > rootfs/loop.sh <<'LOOP'
+while [ ! -e /stop ]; do
+	if probe 50 > /last.tmp; then mv /last.tmp /last; else cat /last.tmp >> /fails; fi
+done
+LOOP
+	runc spec
+	sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"$|"sh", "/loop.sh"|' \
+		-e 's|"readonly": true|"readonly": false|' \
+		-e 's|"resources": {|"resources": { "memory": { "limit": 134217728 },|' \
+		-e '0,/"linux": {/s||"linux": { "seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/vprocfs/seccomp.sock", "syscalls": [ { "names": [ "sysinfo" ], "action": "SCMP_ACT_NOTIFY" } ] },|' \
+		config.json
+	cd / && systemd-run --quiet --unit vmtest-sysinfo runc --root /run/vmtest/runc run \
+		-b "$SI_BUNDLE" vmtest-si
+}
+si_started() {
+	sysinfo_container_start >/dev/null 2>&1 && sysinfo_progress &&
+		grep -q total_kb=131072 "$SI_BUNDLE/rootfs/last"
+}
+# Wait until the container has made another 50 successful calls (up to 300 s).
+sysinfo_progress() {
+	rm -f "$SI_BUNDLE/rootfs/last"
+	for _ in $(seq 1 3000); do
+		[ -s "$SI_BUNDLE/rootfs/last" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 suite_systemd() {
@@ -96,7 +137,10 @@ suite_systemd() {
 	check "systemctl start vprocfs" systemctl start vprocfs
 	check "mounted on /var/lib/vprocfs" vp_mounted
 	check "serves meminfo" grep -q '^MemTotal:' /var/lib/vprocfs/proc/meminfo
-	check "the store holds 2 fds after the start" store_is 2
+	# The FUSE fd, INIT, the seccomp agent's listening socket and journal.
+	check "the store holds 4 fds after the start" store_is 4
+	check "a runc container's sysinfo answered by vprocfs (128 MiB)" si_started
+	check "the store holds its seccomp listener too" store_is 5
 
 	for i in 1 2 3 4; do
 		systemd-run --quiet --unit "vmtest-reader$i" -p MemoryMax=$((64 * i))M \
@@ -107,22 +151,35 @@ suite_systemd() {
 	for k in $(seq 1 10); do
 		systemctl restart vprocfs || echo "restart $k failed"
 		check "restart $k: readers go on" readers_progress
+		check "restart $k: sysinfo goes on" sysinfo_progress
 	done
-	check "the store holds 2 fds after 10 restarts" store_is 2
+	check "the store holds 5 fds after 10 restarts" store_is 5
 	for k in 1 2; do
 		main=$(sd_prop vprocfs MainPID)
 		kill -9 "$main"
 		check "kill -9 $k: Restart=always starts a new daemon" wait_new_main "$main"
 		check "kill -9 $k: readers go on" readers_progress
+		check "kill -9 $k: sysinfo goes on" sysinfo_progress
 	done
-	check "the store holds 2 fds after 2 kill -9" store_is 2
+	check "the store holds 5 fds after 2 kill -9" store_is 5
 	# An upgrade: another build (VERSION +upgrade) installed over the binary, then restarted.
 	install -m 0755 "$BUILD/vprocfs-upgrade" /usr/local/sbin/vprocfs
 	systemctl restart vprocfs
 	check "upgrade: the new binary runs" sh -c \
 		'tr "\0" " " < /proc/$(systemctl show -p MainPID --value vprocfs)/cmdline | grep -q /usr/local/sbin/vprocfs && /usr/local/sbin/vprocfs --version | grep -q upgrade'
 	check "upgrade: readers go on" readers_progress
-	check "the store holds 2 fds after the upgrade" store_is 2
+	check "upgrade: sysinfo goes on" sysinfo_progress
+	check "the store holds 5 fds after the upgrade" store_is 5
+
+	touch "$SI_BUNDLE/rootfs/stop"
+	for _ in $(seq 1 600); do
+		[ "$(sd_prop vmtest-sysinfo ActiveState)" = active ] || break
+		sleep 0.1
+	done
+	echo "sysinfo container: $(cat "$SI_BUNDLE/rootfs/last")"
+	check "sysinfo: no failed call through the restarts" sh -c "! test -e $SI_BUNDLE/rootfs/fails"
+	[ -e "$SI_BUNDLE/rootfs/fails" ] && head -n 5 "$SI_BUNDLE/rootfs/fails"
+	check "sysinfo: the gone container's listener leaves the store" wait_store 4
 
 	touch /run/vmtest/stop
 	for i in 1 2 3 4; do

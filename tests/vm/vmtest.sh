@@ -6,7 +6,8 @@
 #
 # Environment: VMTEST_ACCEL=auto|kvm|tcg (auto: KVM if a probe guest boots with it, else TCG),
 # VMTEST_TIMEOUT (seconds per guest, default 2400), VMTEST_MEM (MiB, default 6144),
-# VMTEST_CACHE (kernel cache, default BUILD/vm).
+# VMTEST_CACHE (kernel cache, default BUILD/vm), VMTEST_FILTER (a criterion --filter glob for
+# the integration suites, e.g. 'restart/*': a quick look at one area; no spaces).
 #
 # A guest's console goes to BUILD/vm/NAME.log; its last line "VMTEST-EXIT N" is its status.
 # Exit status: 0 only if every guest ran to the end and every test in it passed, none skipped.
@@ -134,7 +135,7 @@ boot() {
 	timeout -k 10 "$limit" qemu-system-x86_64 $acc -smp 2 -m "$MEM" -nodefaults \
 		-no-user-config -display none -no-reboot -serial "file:$logf" \
 		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 vmtest.init=$init vmtest.repo=$REPO vmtest.suites=$suites vmtest.accel=$accel vmtest.build=$BUILD systemd.show_status=false" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 vmtest.init=$init vmtest.repo=$REPO vmtest.suites=$suites vmtest.accel=$accel vmtest.build=$BUILD ${VMTEST_FILTER:+vmtest.filter=$VMTEST_FILTER} systemd.show_status=false" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$kdir/lib/modules,mount_tag=hostmods,security_model=none,readonly=on,multidevs=remap" \
 		-device virtio-rng-pci </dev/null >/dev/null 2>"$logf.qemu"
