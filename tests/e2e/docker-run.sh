@@ -4,13 +4,19 @@
 # neither touches nor needs the host's Docker), an image imported from a busybox-static rootfs
 # (no registry), then the README's -v flags with -m 256m --cpus 0.5.
 #
-#   docker-run.sh VPROCFS_MOUNT WORKDIR
+#   docker-run.sh VPROCFS_MOUNT WORKDIR [SHIM HOOK SECCOMP_SOCKET PROBE]
+#
+# With SHIM: dockerd also gets `--add-runtime vprocfs=` a wrapper that runs vprocfs-runc
+# (pointed at this test's mount point, hook and seccomp socket), and a second container runs
+# with `--runtime vprocfs` and no -v flag at all; PROBE (the static sysinfo probe) goes into
+# the image.
 #
 # Prints what the container saw between "== CONTAINER ==" and "== END ==". Exit status: 0 if
 # the container ran; dockerd's log is printed on failure. Everything it started is stopped.
 set -u
 V=${1:?usage: docker-run.sh VPROCFS_MOUNT WORKDIR}
 W=${2:?usage: docker-run.sh VPROCFS_MOUNT WORKDIR}
+SHIM=${3:-} HOOK=${4:-} SOCK=${5:-} PROBE=${6:-}
 DOCKER=/usr/bin/docker # /usr/local/bin/docker may be an unrelated client
 DOCKERD=/usr/sbin/dockerd
 export DOCKER_HOST="unix://$W/docker.sock"
@@ -35,7 +41,19 @@ trap cleanup EXIT
 for f in "$DOCKER" "$DOCKERD"; do
 	[ -x "$f" ] || { echo "docker-run: $f missing (Debian's docker.io)"; exit 2; }
 done
-"$DOCKERD" --data-root "$W/data" --exec-root "$W/exec" -H "$DOCKER_HOST" \
+RUNTIME_OPT=""
+if [ -n "$SHIM" ]; then
+	# What an operator writes in daemon.json "runtimes" (or --add-runtime), with the shim's
+	# settings for this test's daemon in its environment.
+	cat > "$W/vprocfs-runc" <<WRAP
+#!/bin/sh
+VPROCFS_MOUNTPOINT='$V' VPROCFS_HOOK='$HOOK' VPROCFS_SECCOMP_SOCKET='$SOCK' \
+VPROCFS_RUNC_CONF=/nonexistent exec '$SHIM' "\$@"
+WRAP
+	chmod 0755 "$W/vprocfs-runc"
+	RUNTIME_OPT="--add-runtime=vprocfs=$W/vprocfs-runc"
+fi
+"$DOCKERD" --data-root "$W/data" --exec-root "$W/exec" -H "$DOCKER_HOST" $RUNTIME_OPT \
 	--pidfile "$W/docker.pid" --iptables=false --ip-masq=false --bridge=none \
 	--storage-driver=vfs --userland-proxy=false --log-level=warn \
 	> "$W/dockerd.log" 2>&1 &
@@ -50,7 +68,8 @@ if [ -z "$up" ]; then
 fi
 
 cp /bin/busybox "$W/img/bin/busybox"
-for t in sh cat grep head echo nproc; do ln -s busybox "$W/img/bin/$t"; done
+for t in sh cat grep head echo nproc free uptime; do ln -s busybox "$W/img/bin/$t"; done
+[ -z "$PROBE" ] || cp "$PROBE" "$W/img/bin/probe"
 tar -C "$W/img" -cf - . | "$DOCKER" import - vprocfs-test/busybox:latest >/dev/null ||
 	{ echo "docker-run: import failed"; cat "$W/dockerd.log"; exit 1; }
 
@@ -71,5 +90,21 @@ echo "== CONTAINER =="
 		echo MOUNTS=$(grep -c " - fuse.vprocfs " /proc/self/mountinfo)'
 r=$?
 echo "== END =="
-[ $r -eq 0 ] || { echo "docker-run: docker run exit $r"; tail -n 30 "$W/dockerd.log"; }
+[ $r -eq 0 ] || { echo "docker-run: docker run exit $r"; tail -n 30 "$W/dockerd.log"; exit $r; }
+[ -n "$SHIM" ] || exit 0
+
+echo "== SHIM CONTAINER =="
+# No -v flag: vprocfs-runc adds the hook (the files) and hands sysinfo to the agent.
+"$DOCKER" run --rm --network none --runtime vprocfs -m 256m --cpus 0.5 \
+	vprocfs-test/busybox:latest sh -c '
+		head -n 1 /proc/meminfo
+		echo PROCESSORS=$(grep -c ^processor /proc/cpuinfo)
+		echo LOADAVG=$(head -n 1 /proc/loadavg)
+		echo MOUNTS=$(grep -c " - fuse.vprocfs " /proc/self/mountinfo)
+		free | grep Mem:
+		uptime
+		probe'
+r=$?
+echo "== END =="
+[ $r -eq 0 ] || { echo "docker-run: docker run --runtime vprocfs exit $r"; tail -n 30 "$W/dockerd.log"; }
 exit $r

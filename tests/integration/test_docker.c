@@ -55,3 +55,34 @@ Test(docker, readme_v_flags_256m_half_cpu)
 	cr_assert(strstr(c, "MOUNTS=9\n"), "container saw:\n%s", c);
 	test_finish(&d);
 }
+
+/* vprocfs-runc as Docker's runtime (dockerd --add-runtime), no -v flag: the files through the
+ * hook the shim adds, and sysinfo through the seccomp agent: busybox free and uptime, and the
+ * probe's sysinfo and getloadavg show the container. */
+Test(docker, runtime_vprocfs_without_flags_files_and_sysinfo)
+{
+	char script[2048], out[32768], *c;
+	const char *shim = getenv("VPROCFS_SHIM"), *probe = getenv("VPROCFS_PROBE");
+	double la, g1;
+	const char *p;
+
+	cr_assert(shim && probe, "VPROCFS_SHIM and VPROCFS_PROBE (run through make test)");
+	snprintf(script, sizeof(script), "exec ./e2e/docker-run.sh '%s' '%s' '%s' '%s' '%s.sc' '%s'",
+		 d.mnt, work, shim, getenv("VPROCFS_HOOK"), d.mnt, probe);
+	cr_assert_eq(run_in_cgroup(NULL, script, out, sizeof(out)), 0, "docker:\n%s", out);
+	c = strstr(out, "== SHIM CONTAINER ==");
+	cr_assert_not_null(c, "%s", out);
+	cr_assert(strstr(c, "MemTotal:         262144 kB"), "container saw:\n%s", c);
+	cr_assert(strstr(c, "PROCESSORS=1\n"), "container saw:\n%s", c);
+	cr_assert(strstr(c, "MOUNTS=9\n"), "container saw:\n%s", c);
+	p = strstr(c, "Mem:");
+	cr_assert(p && strtoull(p + 4, NULL, 10) == 262144, "busybox free:\n%s", c);
+	cr_assert(strstr(c, "up 0 min"), "busybox uptime:\n%s", c);
+	cr_assert(strstr(c, "totalram_kb=262144\n"), "sysinfo:\n%s", c);
+	p = strstr(c, "LOADAVG=");
+	cr_assert(p && sscanf(p, "LOADAVG=%lf", &la) == 1, "%s", c);
+	p = strstr(c, "getloadavg=");
+	cr_assert(p && sscanf(p, "getloadavg=%lf", &g1) == 1, "%s", c);
+	cr_assert(g1 - la < 0.5 && la - g1 < 0.5, "getloadavg %.2f vs /proc/loadavg %.2f", g1, la);
+	test_finish(&d);
+}

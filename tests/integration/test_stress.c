@@ -488,7 +488,9 @@ Test(hostile, hundred_thread_reader_does_not_starve_its_neighbour)
 	unsigned long long r0;
 	int status;
 
-	if (getenv("VPROCFS_REAL_BIN"))
+	/* Under valgrind or emulation (where the latency bound is not checked) fewer samples
+	 * show the same: the neighbour is served. */
+	if (getenv("VPROCFS_REAL_BIN") || !timing_checked("the hostile test's sample count"))
 		nsamples = 20;
 	cg_set_limit(noisy, 128 * MiB);
 	cg_set_limit(quiet, 192 * MiB);

@@ -44,10 +44,11 @@ suite_crun() {
 # ---- systemd as PID 1 (vmtest.init=systemd) ---------------------------------------------
 # make install, systemctl start vprocfs, four containers (systemd-run services with their own
 # MemoryMax, pid and mount namespaces, the bind-mounted meminfo read in a loop), then
-# 10 x systemctl restart, 2 x kill -9 of the main PID, an upgrade to another binary:
-# zero failed reads, no ENOTCONN, the fd store holds exactly the daemon's two fds and the
-# journal no "Cannot store more fds"; then systemctl stop unmounts and empties the store, and
-# a later start serves again.
+# a runc container calling sysinfo (answered by the seccomp agent), then 10 x systemctl
+# restart, 2 x kill -9 of the main PID, an upgrade to another binary: zero failed reads or
+# calls, no ENOTCONN, the fd store holds exactly the daemon's fds (5, and the container's
+# listener while it runs) and the journal no "Cannot store more fds"; then systemctl stop
+# unmounts and empties the store, and a later start serves again.
 SD_PASS=0 SD_FAIL=0
 check() { # DESCRIPTION COMMAND...
 	what=$1; shift
@@ -137,10 +138,10 @@ suite_systemd() {
 	check "systemctl start vprocfs" systemctl start vprocfs
 	check "mounted on /var/lib/vprocfs" vp_mounted
 	check "serves meminfo" grep -q '^MemTotal:' /var/lib/vprocfs/proc/meminfo
-	# The FUSE fd, INIT, the seccomp agent's listening socket and journal.
-	check "the store holds 4 fds after the start" store_is 4
+	# The FUSE fd, INIT, the request journal, the seccomp agent's listening socket and journal.
+	check "the store holds 5 fds after the start" store_is 5
 	check "a runc container's sysinfo answered by vprocfs (128 MiB)" si_started
-	check "the store holds its seccomp listener too" store_is 5
+	check "the store holds its seccomp listener too" store_is 6
 
 	for i in 1 2 3 4; do
 		systemd-run --quiet --unit "vmtest-reader$i" -p MemoryMax=$((64 * i))M \
@@ -153,7 +154,7 @@ suite_systemd() {
 		check "restart $k: readers go on" readers_progress
 		check "restart $k: sysinfo goes on" sysinfo_progress
 	done
-	check "the store holds 5 fds after 10 restarts" store_is 5
+	check "the store holds 6 fds after 10 restarts" store_is 6
 	for k in 1 2; do
 		main=$(sd_prop vprocfs MainPID)
 		kill -9 "$main"
@@ -161,7 +162,7 @@ suite_systemd() {
 		check "kill -9 $k: readers go on" readers_progress
 		check "kill -9 $k: sysinfo goes on" sysinfo_progress
 	done
-	check "the store holds 5 fds after 2 kill -9" store_is 5
+	check "the store holds 6 fds after 2 kill -9" store_is 6
 	# An upgrade: another build (VERSION +upgrade) installed over the binary, then restarted.
 	install -m 0755 "$BUILD/vprocfs-upgrade" /usr/local/sbin/vprocfs
 	systemctl restart vprocfs
@@ -169,7 +170,7 @@ suite_systemd() {
 		'tr "\0" " " < /proc/$(systemctl show -p MainPID --value vprocfs)/cmdline | grep -q /usr/local/sbin/vprocfs && /usr/local/sbin/vprocfs --version | grep -q upgrade'
 	check "upgrade: readers go on" readers_progress
 	check "upgrade: sysinfo goes on" sysinfo_progress
-	check "the store holds 5 fds after the upgrade" store_is 5
+	check "the store holds 6 fds after the upgrade" store_is 6
 
 	touch "$SI_BUNDLE/rootfs/stop"
 	for _ in $(seq 1 600); do
@@ -179,7 +180,7 @@ suite_systemd() {
 	echo "sysinfo container: $(cat "$SI_BUNDLE/rootfs/last")"
 	check "sysinfo: no failed call through the restarts" sh -c "! test -e $SI_BUNDLE/rootfs/fails"
 	[ -e "$SI_BUNDLE/rootfs/fails" ] && head -n 5 "$SI_BUNDLE/rootfs/fails"
-	check "sysinfo: the gone container's listener leaves the store" wait_store 4
+	check "sysinfo: the gone container's listener leaves the store" wait_store 5
 
 	touch /run/vmtest/stop
 	for i in 1 2 3 4; do

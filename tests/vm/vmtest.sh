@@ -175,7 +175,9 @@ ROW
 	q=$?
 	set -e
 	took=$(( $(date +%s) - start ))
-	tr -d '\r' < "$logf" | sed -n '/VMTEST-BEGIN/,/VMTEST-EXIT/p' | grep -v '^$' >&2 || true
+	# The guest's own lines (systemd's status lines on the console left out).
+	tr -d '\r' < "$logf" | sed -n '/VMTEST-BEGIN/,/VMTEST-EXIT/p' |
+		grep -a -v -e '^$' -e '^ *.\[0;1;39m' -e '^\[.\[[0-9;]*m' >&2 || true
 	rc=$(tr -d '\r' < "$logf" | sed -n 's/^VMTEST-EXIT \([0-9]*\).*/\1/p' | tail -n 1)
 	if [ "$q" = 124 ] || [ "$q" = 137 ]; then
 		log "guest $name: HUNG, killed after $TIMEOUT s"; rc=hung
