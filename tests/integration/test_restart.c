@@ -563,7 +563,7 @@ static pid_t reader(const char *ctr, unsigned long long kb, int out_fd)
 			 "while [ ! -e %s ]; do\n"
 			 "  if out=$(cat /proc/meminfo 2>&1); then\n"
 			 "    case \"$out\" in *'MemTotal:       %8llu kB'*) ;; *) b=$((b+1));; esac\n"
-			 "  else e=$((e+1)); echo \"$out\" | head -1; fi\n"
+			 "  else e=$((e+1)); echo \"$out\" | tail -n 1; fi\n"
 			 "  n=$((n+1))\n"
 			 "done\n"
 			 "echo \"reads=$n errors=$e bad=$b\"\n",
