@@ -34,11 +34,14 @@ suite_integration() {
 	grep -q "^integration-tests exit 0$" "$log"
 }
 
-# The OCI end-to-end tests again with crun as the runtime: the hook in config.json, podman
-# with the hooks.d file and with the CDI spec (crun refuses v1 hybrid hosts; here it runs).
+# The OCI end-to-end tests again with crun as the runtime (crun refuses v1 hybrid hosts; here
+# it runs): the hook in config.json, podman with the hooks.d file and with the CDI spec,
+# sysinfo through the seccomp agent, vprocfs-runc in front of crun, podman and containerd
+# through the shim.
 suite_crun() {
 	command -v crun >/dev/null || { echo "crun not installed"; SUITE_COUNTS="crun missing"; return 1; }
-	VPROCFS_OCI_RUNTIME=crun VMTEST_FILTER='oci/*' suite_integration
+	VPROCFS_OCI_RUNTIME=crun VPROCFS_RUNTIME=crun VMTEST_FILTER='@(oci|sysinfo|shim|runtimes)/*' \
+		suite_integration
 }
 
 # ---- systemd as PID 1 (vmtest.init=systemd) ---------------------------------------------
