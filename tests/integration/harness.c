@@ -164,6 +164,28 @@ static void sweep_stale(void)
 		if (dp)
 			closedir(dp);
 	}
+	{
+		DIR *dp = opendir("/tmp");
+		struct dirent *e;
+
+		/* MOUNT.log and MOUNT.sc of test daemons whose mount point is gone. */
+		while (dp && (e = readdir(dp))) {
+			char path[600], mntdir[600];
+			size_t n = strlen(e->d_name);
+
+			if (strncmp(e->d_name, "vprocfs-it-", 11) != 0 || n < 4 ||
+			    (strcmp(e->d_name + n - 3, ".sc") != 0 &&
+			     strcmp(e->d_name + n - 4, ".log") != 0))
+				continue;
+			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+			snprintf(mntdir, sizeof(mntdir), "%s", path);
+			*strrchr(mntdir, '.') = '\0';
+			if (access(mntdir, F_OK) != 0)
+				unlink(path);
+		}
+		if (dp)
+			closedir(dp);
+	}
 	f = fopen("/proc/self/mountinfo", "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		char mp[512];
@@ -332,6 +354,13 @@ void daemon_stop(struct daemon *d)
 		  "mount still present after SIGTERM");
 	rmdir(d->mnt);
 	unlink(d->log);
+	{
+		char sock[300];
+
+		/* The daemon removes its socket at a clean stop; this is for one that did not. */
+		snprintf(sock, sizeof(sock), "%s.sc", d->mnt);
+		unlink(sock);
+	}
 }
 
 void daemon_kill(struct daemon *d)
@@ -342,8 +371,13 @@ void daemon_kill(struct daemon *d)
 		d->pid = 0;
 	}
 	if (d->mnt[0]) {
+		char sock[300];
+
 		umount2(d->mnt, MNT_DETACH);
 		rmdir(d->mnt);
+		snprintf(sock, sizeof(sock), "%s.sc", d->mnt);
+		unlink(sock);
+		unlink(d->log);
 	}
 }
 
