@@ -30,6 +30,7 @@ INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/obj/%.o)
 DAEMON     := $(BUILD)/vprocfs
 # The same daemon with another version string: the test lab's "upgrade to another binary".
 UPGRADE    := $(BUILD)/vprocfs-upgrade
+PROBE      := $(BUILD)/sysinfo-probe
 HOOK       := $(BUILD)/vprocfs-oci-hook
 SHIM       := $(BUILD)/vprocfs-runc
 FAKEBUS    := $(BUILD)/fake-systemd-bus
@@ -68,7 +69,6 @@ $(SHIM): oci/vprocfs-runc.c oci/runc-shim.c oci/runc-shim.h oci/oci-spec.h
 		oci/vprocfs-runc.c oci/runc-shim.c $(shell pkg-config --libs json-c)
 
 # Test helper: sysinfo(2) and getloadavg(3) as a container sees them (static: busybox rootfs).
-PROBE      := $(BUILD)/sysinfo-probe
 $(PROBE): tests/helpers/sysinfo_probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<

@@ -48,8 +48,9 @@ if [ -n "$SHIM" ]; then
 	cat > "$W/vprocfs-runc" <<WRAP
 #!/bin/sh
 VPROCFS_MOUNTPOINT='$V' VPROCFS_HOOK='$HOOK' VPROCFS_SECCOMP_SOCKET='$SOCK' \
-VPROCFS_RUNC_CONF=/nonexistent exec '$SHIM' "\$@"
+VPROCFS_RUNC_CONF='$W/runc.conf' exec '$SHIM' "\$@"
 WRAP
+	: > "$W/runc.conf" # an empty one: never the host's /etc/vprocfs/runc.conf
 	chmod 0755 "$W/vprocfs-runc"
 	RUNTIME_OPT="--add-runtime=vprocfs=$W/vprocfs-runc"
 fi
