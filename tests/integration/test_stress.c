@@ -402,9 +402,12 @@ Test(stress, readers_churn_and_kills_never_cross_containers)
 	cr_assert_geq(atomic_load(&sh->reads) - warm_reads, min_reads,
 		      "only %llu reads after warm-up, %llu wanted",
 		      (unsigned long long)(atomic_load(&sh->reads) - warm_reads), min_reads);
+	/* Cgroups are recreated at a rate in time and read at a rate in speed: how much
+	 * per-container state a run adds per read is a question of speed, so the bound (a leak
+	 * check) is the host's. */
 	if (sanitized) {
 		fprintf(stderr, "stress: RSS bound not checked under a sanitizer or valgrind\n");
-	} else {
+	} else if (timing_checked("the stress test's RSS bound")) {
 		cr_assert(warm, "only %llu reads in %.0f s: no warm-up",
 			  (unsigned long long)last_reads, 4 * seconds);
 		cr_assert_lt(rss_end - rss_warm, 1024, "daemon RSS grew by %ld kB after warm-up",

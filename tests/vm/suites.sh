@@ -26,7 +26,7 @@ suite_integration() {
 	[ -n "${VMTEST_FILTER:-}" ] || VMTEST_FILTER=$(arg filter)
 	# Each test's result as it ends (the console is the only way out of the guest).
 	(cd "$REPO/tests" && VPROCFS_TIMING=0 VPROCFS_BIN=$BUILD/vprocfs \
-		VPROCFS_HOOK=$BUILD/vprocfs-oci-hook VPROCFS_FAKEBUS=$BUILD/fake-systemd-bus VPROCFS_PROBE=$BUILD/sysinfo-probe \
+		VPROCFS_HOOK=$BUILD/vprocfs-oci-hook VPROCFS_FAKEBUS=$BUILD/fake-systemd-bus VPROCFS_PROBE=$BUILD/sysinfo-probe VPROCFS_SHIM=$BUILD/vprocfs-runc \
 		timeout -k 10 3000 "$BUILD/integration-tests" --jobs 1 --verbose \
 		${VMTEST_FILTER:+--filter "$VMTEST_FILTER"}; echo "integration-tests exit $?") 2>&1 |
 		tee "$log" | grep --line-buffered -a -E '^\[(PASS|FAIL|SKIP|----)\]|^(stress|hostile|timing|docker):|SKIPPED|Synthesis|exit [0-9]'
