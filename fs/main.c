@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +328,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vprocfs: mount point %s: %s\n", mountpoint,
 			strerror(r < 0 ? -r : errno));
 		goto out_args;
+	}
+	/* SIGINT, SIGTERM and SIGHUP wait for the request loop's sigwait() from here on: a
+	 * service manager may stop us as soon as we said READY (a takeover says it before the
+	 * loop runs), and every thread started before the loop (the load sampler, the seccomp
+	 * agent) inherits the mask, so none of them is ever picked to die of one. */
+	{
+		sigset_t stop;
+
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	}
 	vp_restart_init(&rs);
 	inherited = vp_restart_inherit(&rs);

@@ -40,7 +40,7 @@ suite_integration() {
 # through the shim.
 suite_crun() {
 	command -v crun >/dev/null || { echo "crun not installed"; SUITE_COUNTS="crun missing"; return 1; }
-	VPROCFS_OCI_RUNTIME=crun VPROCFS_RUNTIME=crun VMTEST_FILTER='@(oci|sysinfo|shim|runtimes)/*' \
+	VPROCFS_OCI_RUNTIME=crun VMTEST_FILTER='@(oci|sysinfo|shim|runtimes)/*' \
 		suite_integration
 }
 
