@@ -149,9 +149,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1; /* never the page cache: it would serve stale or foreign views */
 	fi->keep_cache = 0;
 	fi->noflush = 1;
-	/* If the opener was interrupted, the kernel will not send RELEASE for it. */
+	/* If the opener was interrupted (or, replayed from the journal, was answered already),
+	 * the kernel will not send RELEASE for it. The reply frees req, answered or not. */
+	struct vp_daemon *d = daemon_of(req);
+
 	if (fuse_reply_open(req, fi) != 0)
-		fs_handle_free(&daemon_of(req)->handles, h);
+		fs_handle_free(&d->handles, h);
 }
 
 static void reply_slice(fuse_req_t req, const struct strbuf *sb, size_t size, off_t off)
