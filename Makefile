@@ -95,8 +95,16 @@ $(BUILD)/bench/%: bench/%.c
 run: $(DAEMON)
 	$(DAEMON) $(MOUNTPOINT)
 
-# Every test: unit and integration tests on this host, then the test lab's v2 guests.
-check: test vmtest
+# Every test: unit and integration tests on this host (alone: they bound latencies), then the
+# test lab's v2 guests and, beside them, the integration suite against the daemon under
+# valgrind (neither checks a time bound; together they take the time of the lab alone).
+check: test
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-valgrind valgrind > $(BUILD)/valgrind.log 2>&1 & \
+	 vg=$$!; $(MAKE) --no-print-directory vmtest; v=$$?; wait $$vg; g=$$?; \
+	 echo "== valgrind (beside the test lab; whole log: $(BUILD)/valgrind.log) =="; \
+	 grep -a -E '^\[(FAIL|SKIP)|Synthesis|Assertion|==[0-9]+== [A-Z]' $(BUILD)/valgrind.log | head -n 60; \
+	 echo "vmtest exit $$v, valgrind exit $$g"; test $$v -eq 0 -a $$g -eq 0
 
 # Every unit and integration test on this host; exits non-zero if any fails.
 test: $(UNIT_BIN) $(INTEG_BIN) $(DAEMON) $(HOOK) $(SHIM) $(FAKEBUS) $(PROBE) verify-unit

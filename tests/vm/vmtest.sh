@@ -25,7 +25,7 @@ mkdir -p "$CACHE"
 # The guests: NAME  KERNEL-SERIES  INIT  SUITES (comma separated, run by tests/vm/guest.sh).
 # KERNEL-SERIES is a key of kernel_pkg() below. Add a kernel: a new series there, a row here.
 GUESTS="
-v2-6.1        6.1   plain    integration,crun
+v2-6.1        6.1   plain    integration
 v2-6.12       6.12  plain    integration,crun
 v2-6.12-systemd 6.12 systemd systemd
 "
