@@ -193,12 +193,8 @@ void vp_restart_journal_begin(struct vp_restart *r, unsigned slot, const struct 
 		return;
 
 	if (!r->journal || slot >= JOURNAL_SLOTS || (buf->flags & FUSE_BUF_IS_FD) ||
-	    buf->size < sizeof(struct in_header) || buf->size > sizeof(j->data)) {
-		if (getenv("VPROCFS_DEBUG_JOURNAL"))
-			fprintf(stderr, "journal: skip slot %u flags %#x size %zu\n", slot,
-				(unsigned)buf->flags, buf->size);
+	    buf->size < sizeof(struct in_header) || buf->size > sizeof(j->data))
 		return;
-	}
 	op = ((const struct in_header *)buf->mem)->opcode;
 	if (op == OP_FORGET || op == OP_BATCH_FORGET || op == OP_INTERRUPT || op == OP_INIT ||
 	    op == OP_DESTROY)
