@@ -70,52 +70,60 @@ static bool is_root(const char *path)
  *   - an error (never another view, never the host's file) when the caller has exited
  *     (-ESRCH), when a cgroup file is missing or malformed, or a host file cannot be parsed.
  */
+/* Whether caller c gets the host's file for views of this kind. Without CPU accounting
+ * nothing is known about the caller's CPU use: not "root", so the renderer fails (EIO)
+ * instead of passing the host's file to a container. */
+static bool caller_is_root(const struct cg_caller *c, enum fs_view_kind kind)
+{
+	if (kind == FS_VIEW_MEMORY)
+		return is_root(c->path[CG_MEMORY]);
+	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
+	       is_root(c->path[CG_CPUSET]);
+}
+
+/* Node n for the resolved caller c. */
+static int render_for(struct vp_daemon *d, const struct fs_node *n, const struct cg_caller *c,
+		      pid_t tid, struct strbuf *out)
+{
+	if (caller_is_root(c, n->kind))
+		return read_fd_all(d->host_fd[n->ino], out);
+	return n->render(d, c, tid, out);
+}
+
 int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, struct strbuf *out)
 {
 	struct cg_caller c;
-	bool root;
 	int r;
 
 	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
 	if (r < 0)
 		return r;
-	/* Without CPU accounting nothing is known about the caller's CPU use: not "root", so the
-	 * renderer fails (EIO) instead of passing the host's file to a container. */
-	if (n->kind == FS_VIEW_MEMORY)
-		root = is_root(c.path[CG_MEMORY]);
-	else
-		root = c.path[CG_CPUACCT] && is_root(c.path[CG_CPUACCT]) &&
-		       is_root(c.path[CG_CPU]) && is_root(c.path[CG_CPUSET]);
-	if (root)
-		r = read_fd_all(d->host_fd[n->ino], out);
-	else
-		r = n->render(d, &c, tid, out);
+	r = render_for(d, n, &c, tid, out);
 	cg_caller_done(&c);
 	return r;
 }
 
 /* sysinfo(2) for caller tid, from the same renderings as its /proc/meminfo, /proc/uptime
- * and /proc/loadavg: 1 when the caller is the host's for every one of them (the kernel's own
- * answer is then the right one). */
+ * and /proc/loadavg (the caller resolved once for the three): 1 when the caller is the
+ * host's for every one of them (the kernel's own answer is then the right one). */
 int vp_sysinfo_for(struct vp_daemon *d, pid_t tid, struct pv_sysinfo *ret)
 {
 	static const fuse_ino_t inos[3] = {FS_INO_PROC_MEMINFO, FS_INO_PROC_UPTIME,
 					   FS_INO_PROC_LOADAVG};
 	struct strbuf sb[3] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
 	struct cg_caller c;
-	bool host;
 	int r;
 
 	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
 	if (r < 0)
 		return r;
-	host = is_root(c.path[CG_MEMORY]) && c.path[CG_CPUACCT] && is_root(c.path[CG_CPUACCT]) &&
-	       is_root(c.path[CG_CPU]) && is_root(c.path[CG_CPUSET]);
-	cg_caller_done(&c);
-	if (host)
+	if (caller_is_root(&c, FS_VIEW_MEMORY) && caller_is_root(&c, FS_VIEW_CPU)) {
+		cg_caller_done(&c);
 		return 1;
+	}
 	for (int i = 0; i < 3 && r >= 0; i++)
-		r = fs_render_node(d, fs_node_get(inos[i]), tid, &sb[i]);
+		r = render_for(d, fs_node_get(inos[i]), &c, tid, &sb[i]);
+	cg_caller_done(&c);
 	if (r >= 0)
 		r = pv_sysinfo_parse(sb[0].buf ? sb[0].buf : "", sb[1].buf ? sb[1].buf : "",
 				     sb[2].buf ? sb[2].buf : "", ret);
