@@ -18,7 +18,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PKG_CFLAGS) \
 	-DVPROCFS_VERSION='"$(VERSION)"' -D_GNU_SOURCE -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRCS := $(wildcard util/*.c cgroup/*.c proc_views/*.c seccomp/*.c) $(filter-out fs/main.c,$(wildcard fs/*.c))
+LIB_SRCS := $(wildcard util/*.c cgroup/*.c core/*.c proc_views/*.c seccomp/*.c) $(filter-out fs/main.c,$(wildcard fs/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -56,10 +56,10 @@ $(UPGRADE): $(LIB_OBJS) fs/main.c
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(BUILD)/obj/fs/main-upgrade.o $(PKG_LIBS) -lpthread
 
 # The OCI hook: a separate, single-threaded program (json-c).
-$(HOOK): oci/vprocfs-oci-hook.c oci/oci-spec.c oci/oci-spec.h
+$(HOOK): oci/vprocfs-oci-hook.c oci/oci-spec.c oci/oci-spec.h core/table.c core/table.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags json-c) $(ALL_LDFLAGS) -o $@ \
-		oci/vprocfs-oci-hook.c oci/oci-spec.c $(shell pkg-config --libs json-c)
+		oci/vprocfs-oci-hook.c oci/oci-spec.c core/table.c $(shell pkg-config --libs json-c)
 
 # The OCI runtime shim (json-c): edits config.json on create/run, then execs the real runtime.
 $(SHIM): oci/vprocfs-runc.c oci/runc-shim.c oci/runc-shim.h oci/oci-spec.h
@@ -231,7 +231,8 @@ install: $(DAEMON) $(HOOK) $(SHIM)
 	install -m 0644 man/vprocfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
 	sed 's|@LIBEXECDIR@|$(PREFIX)/libexec/vprocfs|g' oci/hooks.d/vprocfs.json.in \
 		> $(DESTDIR)$(HOOKSDIR)/vprocfs.json
-	install -m 0644 oci/cdi/vprocfs.json $(DESTDIR)$(CDIDIR)/vprocfs.json
+	$(HOOK) --cdi $(MOUNTPOINT) > $(DESTDIR)$(CDIDIR)/vprocfs.json
+	chmod 0644 $(DESTDIR)$(CDIDIR)/vprocfs.json
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/vprocfs.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/bound.h"
 #include "fs/daemon.h"
 #include "proc_views/stat.h"
 #include "seccomp/agent.h"
@@ -104,92 +105,44 @@ static size_t fd_budget(void)
 	return rl.rlim_cur > 2048 ? (size_t)(rl.rlim_cur - 1024) : 1024;
 }
 
-static int open_host_files(struct vp_daemon *d)
+static int daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 {
-	struct strbuf sb = STRBUF_INIT;
-	uint64_t v;
+	struct vp_core_config cfg = {
+		.procfs = "/proc",
+		.sysfs = "/sys",
+		.fd_budget = fd_budget(),
+		.cpu_count = count,
+	};
+	char msg[512];
 	int r;
 
-	for (fuse_ino_t ino = 1; ino <= FS_INO_MAX; ino++) {
-		const struct fs_node *n = fs_node_get(ino);
-
-		if (!n || !n->host_path)
-			continue;
-		d->host_fd[ino] = open(n->host_path, O_RDONLY | O_CLOEXEC);
-		if (d->host_fd[ino] < 0) {
-			r = -errno;
-			fprintf(stderr, "vprocfs: cannot open %s: %s\n", n->host_path, strerror(-r));
-			return r;
-		}
-	}
-	r = read_fd_all(d->host_fd[FS_INO_PROC_STAT], &sb);
-	if (r >= 0)
-		r = pv_host_stat_btime(sb.buf ? sb.buf : "", &d->btime);
-	sb_release(&sb);
-	if (r < 0) {
-		fprintf(stderr, "vprocfs: no btime in /proc/stat\n");
-		return r;
-	}
-	v = (uint64_t)sysconf(_SC_CLK_TCK);
-	d->hz = v > 0 && v < 1000000 ? (unsigned)v : 100;
-	return 0;
-}
-
-int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
-{
-	int r;
-
-	memset(d, 0, sizeof(*d));
-	for (int i = 0; i <= FS_INO_MAX; i++)
-		d->host_fd[i] = -1;
-	d->procfd = -1;
-	d->cpu_count = count;
-	for (int c = 0; c < CG_NCONTROLLERS; c++)
-		d->layout.h[c].rootfd = -1;
-	fs_handles_init(&d->handles);
 	clock_gettime(CLOCK_REALTIME, &d->started);
-	vp_host_cache_init(&d->host_meminfo);
-	vp_host_cache_init(&d->host_cpuinfo);
-	vp_host_cache_init(&d->host_online);
-	cg_set_fd_budget(fd_budget());
-	r = cg_layout_discover(&d->layout);
+	r = vp_core_new(&cfg, &d->core, msg, sizeof(msg));
 	if (r < 0) {
-		fprintf(stderr, "vprocfs: no memory cgroup controller found: %s\n", strerror(-r));
+		fprintf(stderr, "vprocfs: %s\n", msg);
 		return r;
 	}
-	r = cg_nscache_new("/proc", &d->ns);
-	if (r < 0) {
-		fprintf(stderr, "vprocfs: cannot open /proc: %s\n", strerror(-r));
-		return r;
-	}
-	d->procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d->procfd < 0)
-		return -errno;
-	r = open_host_files(d);
+	r = fs_bound_new(d->core, d->restart.views, d->restart.views_inherited, &d->bound);
 	if (r < 0)
-		return r;
-	return vp_ctrs_new(d, &d->ctrs);
+		fprintf(stderr, "vprocfs: cannot set up bound views: %s\n", strerror(-r));
+	return r;
 }
 
-void vp_daemon_done(struct vp_daemon *d)
+static void daemon_done(struct vp_daemon *d)
 {
-	fs_handles_done(&d->handles);
-	vp_ctrs_free(d->ctrs);
-	vp_host_cache_done(&d->host_meminfo);
-	vp_host_cache_done(&d->host_cpuinfo);
-	vp_host_cache_done(&d->host_online);
-	for (int i = 0; i <= FS_INO_MAX; i++)
-		if (d->host_fd[i] >= 0)
-			close(d->host_fd[i]);
-	if (d->procfd >= 0)
-		close(d->procfd);
-	cg_nscache_free(d->ns);
-	cg_layout_done(&d->layout);
+	fs_bound_free(d->bound);
+	vp_core_free(d->core);
+}
+
+/* The core's sampler pass also sweeps the bound views. */
+static void sweep(void *arg)
+{
+	fs_bound_sweep(arg);
 }
 
 static int answer_sysinfo(void *ctx, pid_t tid, struct pv_sysinfo *ret)
 {
-	return vp_sysinfo_for(ctx, tid, ret);
+	return vp_sysinfo_for(((struct vp_daemon *)ctx)->core, tid, ret);
 }
 
 /* The seccomp agent, with the fds a previous daemon kept in the store. Without a socket (--
@@ -358,11 +311,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vprocfs: no request journal (%s): after a kill -9 on a kernel "
 				"without FUSE_NOTIFY_RESEND, requests in flight would be lost\n",
 			strerror(-r));
-	r = vp_daemon_init(&d, count);
-	d.restart = rs; /* vp_daemon_init() clears d */
+	memset(&d, 0, sizeof(d));
+	d.restart = rs;
+	r = daemon_init(&d, count);
 	if (r < 0)
 		goto out_daemon;
-	r = vp_ctrs_start_sampler(d.ctrs);
+	r = vp_core_start_sampler(d.core, sweep, d.bound);
 	if (r < 0) {
 		fprintf(stderr, "vprocfs: cannot start the load sampler: %s\n", strerror(-r));
 		goto out_daemon;
@@ -389,14 +343,20 @@ int main(int argc, char **argv)
 	} else if (fuse_session_mount(se, mp) != 0) {
 		goto out_session;
 	}
+	r = fs_bound_start(d.bound, se);
+	if (r < 0) {
+		fprintf(stderr, "vprocfs: cannot start the expiry thread: %s\n", strerror(-r));
+		goto out_unmount;
+	}
 	r = start_agent(&d, seccomp_socket, &agent);
 	if (r < 0)
 		goto out_unmount;
 	fprintf(stderr, "vprocfs: serving %s\n", mp);
 	for (int k = 0; k < CG_NCONTROLLERS; k++)
 		fprintf(stderr, "vprocfs:   %-8s %s%s%s\n", cg_controller_name(k),
-			cg_version_name(d.layout.h[k].version), d.layout.h[k].mount ? " at " : "",
-			d.layout.h[k].mount ? d.layout.h[k].mount : "");
+			cg_version_name(d.core->layout.h[k].version),
+			d.core->layout.h[k].mount ? " at " : "",
+			d.core->layout.h[k].mount ? d.core->layout.h[k].mount : "");
 	r = fs_loop_run(se, threads, &d.restart);
 	if (r < 0)
 		fprintf(stderr, "vprocfs: cannot start workers: %s\n", strerror(-r));
@@ -422,10 +382,11 @@ out_unmount:
 	if (!inherited)
 		fuse_session_unmount(se);
 out_session:
+	fs_bound_stop(d.bound); /* it notifies through se */
 	fuse_session_destroy(se);
 out_daemon:
+	daemon_done(&d);
 	vp_restart_done(&d.restart);
-	vp_daemon_done(&d);
 out_args:
 	fuse_opt_free_args(&args);
 	return ret;

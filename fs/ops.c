@@ -1,271 +1,421 @@
-/* Low-level FUSE handlers. Each replies exactly once on every path. */
+/*
+ * Low-level FUSE handlers. Each replies exactly once on every path.
+ *
+ * The tree: the mount's root lists the served-file table's top directories ("proc", "sys")
+ * and ".by-pid". Every node under them belongs to one bound view (fs/bound.h):
+ *   - a top directory's LOOKUP (entry timeout 0, so every path walk asks again) hands out
+ *     the looker's own view: a process that opens MOUNTPOINT/proc/meminfo by path gets its
+ *     container's file, and so does a runtime that bind-mounts it from inside the container
+ *     (runc and crun mount after the container's init joined its cgroups);
+ *   - ".by-pid/PID" (root only, never listed) hands out the view of process PID: the OCI
+ *     hook mounts a container's files from there;
+ *   - below, names are fixed (long entry timeouts) and files are snapshots of their view,
+ *     served through the page cache: OPEN answers ENOSYS, which makes the kernel open every
+ *     file of the connection without asking (no OPEN, no RELEASE).
+ */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/bound.h"
 #include "fs/daemon.h"
 
-/* Attributes never change: let the kernel cache them and the names for a long time, so that
- * fstat() and path walks cost no round trip. */
+/* Names and directory attributes never change: the kernel keeps them for a long time. */
 #define FS_TIMEOUT 86400.0
+#define FS_ATTR_TIMEOUT (FS_ATTR_MS / 1000.0)
 
 static struct vp_daemon *daemon_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
 }
 
-static void node_attr(const struct vp_daemon *d, const struct fs_node *n, struct stat *st)
+static void dir_attr(const struct vp_daemon *d, fuse_ino_t ino, mode_t mode, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_ino = n->ino;
-	if (n->render) {
-		st->st_mode = S_IFREG | 0444;
-		st->st_nlink = 1;
-	} else {
-		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 2;
-	}
+	st->st_ino = ino;
+	st->st_mode = S_IFDIR | mode;
+	st->st_nlink = 2;
 	st->st_blksize = 4096;
 	st->st_atim = st->st_mtim = st->st_ctim = d->started;
 }
 
-/* The one place that turns an internal error into what the caller sees. */
-static int reply_errno(const struct fs_node *n, pid_t tid, int r)
+static void file_attr(fuse_ino_t ino, const struct fs_bound_attr *a, struct stat *st)
 {
-	if (r == -ESRCH)
-		return ESRCH; /* the caller has exited: nobody to tell */
-	fuse_log(FUSE_LOG_ERR, "vprocfs: %s for pid %d: %s\n", n->name, (int)tid, strerror(-r));
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_size = (off_t)a->size;
+	st->st_blocks = (blkcnt_t)((a->size + 511) / 512);
+	st->st_blksize = 4096;
+	st->st_mtim.tv_sec = (time_t)(a->mtime_ns / 1000000000);
+	st->st_mtim.tv_nsec = (long)(a->mtime_ns % 1000000000);
+	st->st_atim = st->st_ctim = st->st_mtim;
+}
+
+/* The one place that turns an internal error into what the caller sees. */
+static int reply_errno(fuse_req_t req, int r, const char *err)
+{
+	if (r == -ESRCH || r == -ESTALE || r == -ENOENT)
+		return -r; /* the caller has exited, a node of a gone view, no such name */
+	fuse_log(FUSE_LOG_ERR, "vprocfs: pid %d: %s\n", (int)fuse_req_ctx(req)->pid,
+		 err && *err ? err : strerror(-r));
 	return r == -ENOMEM ? ENOMEM : EIO;
+}
+
+/* The row of a view's node: NULL for its root directory (node 0). */
+static bool view_node(fuse_ino_t ino, uint32_t *slot, unsigned *node, const struct vp_entry **e)
+{
+	if (!fs_ino_split(ino, slot, node))
+		return false;
+	*e = *node ? vp_entry_by_node(*node) : NULL;
+	return *node == 0 || *e;
+}
+
+/* Reply a LOOKUP with node e (NULL: the view's root) of slot, which the caller counted
+ * already; the count is given back if the reply does not reach the kernel. */
+static void reply_node(fuse_req_t req, uint32_t slot, uint32_t gen, const struct vp_entry *e,
+		       double entry_timeout)
+{
+	struct vp_daemon *d = daemon_of(req);
+	struct fuse_entry_param ep;
+	char err[512] = "";
+	int r = 0;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.ino = fs_ino(slot, e ? e->node : 0);
+	ep.generation = gen;
+	ep.entry_timeout = entry_timeout;
+	if (!e || e->file < 0) {
+		dir_attr(d, ep.ino, 0555, &ep.attr);
+		ep.attr_timeout = FS_TIMEOUT;
+	} else {
+		struct fs_bound_attr a;
+
+		r = fs_bound_attr(d->bound, slot, (enum vp_file)e->file, &a, err, sizeof(err));
+		if (r >= 0)
+			file_attr(ep.ino, &a, &ep.attr);
+		ep.attr_timeout = FS_ATTR_TIMEOUT;
+	}
+	if (r < 0) {
+		fs_bound_forget(d->bound, slot, 1);
+		fuse_reply_err(req, reply_errno(req, r, err));
+	} else if (fuse_reply_entry(req, &ep) != 0) {
+		fs_bound_forget(d->bound, slot, 1);
+	}
+}
+
+/* The view of process pid handed out as node e (NULL: its root). */
+static void lookup_view_of(fuse_req_t req, pid_t pid, const struct vp_entry *e)
+{
+	struct vp_daemon *d = daemon_of(req);
+	struct vp_view v;
+	uint32_t slot, gen;
+	int r = vp_view_of(d->core, pid, CG_MASK_ALL, &v);
+
+	if (r >= 0) {
+		r = fs_bound_slot(d->bound, &v, &slot, &gen);
+		vp_view_done(&v);
+	}
+	if (r < 0) {
+		fuse_reply_err(req, r == -ESRCH ? ESRCH : reply_errno(req, r, NULL));
+		return;
+	}
+	reply_node(req, slot, gen, e, 0.0);
+}
+
+/* "PID" as written by the kernel: digits, no leading zero, at most INT_MAX. */
+static pid_t parse_pid(const char *s)
+{
+	long long v = 0;
+
+	if (*s < '1' || *s > '9' || strlen(s) > 10)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v <= INT_MAX ? (pid_t)v : 0;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	const struct fs_node *n = fs_node_child(parent, name);
-	struct fuse_entry_param e;
+	struct vp_daemon *d = daemon_of(req);
+	const struct vp_entry *pe, *e;
+	uint32_t slot, gen;
+	unsigned node;
 
-	if (!n) {
-		fuse_reply_err(req, ENOENT);
+	if (parent == FS_INO_ROOT) {
+		if (strcmp(name, FS_BYPID_NAME) == 0) {
+			struct fuse_entry_param ep;
+
+			memset(&ep, 0, sizeof(ep));
+			ep.ino = FS_INO_BYPID;
+			ep.generation = 1;
+			ep.attr_timeout = ep.entry_timeout = FS_TIMEOUT;
+			dir_attr(d, FS_INO_BYPID, 0700, &ep.attr);
+			fuse_reply_entry(req, &ep);
+			return;
+		}
+		e = vp_entry_child(0, name);
+		if (!e)
+			fuse_reply_err(req, ENOENT);
+		else
+			lookup_view_of(req, fuse_req_ctx(req)->pid, e);
 		return;
 	}
-	memset(&e, 0, sizeof(e));
-	e.ino = n->ino;
-	e.generation = 1;
-	e.attr_timeout = FS_TIMEOUT;
-	e.entry_timeout = FS_TIMEOUT;
-	node_attr(daemon_of(req), n, &e.attr);
-	fuse_reply_entry(req, &e);
+	if (parent == FS_INO_BYPID) {
+		pid_t pid = parse_pid(name);
+
+		/* The directory is 0700 and the kernel checks that (default_permissions); this is
+		 * a second check that does not depend on mount options. */
+		if (fuse_req_ctx(req)->uid != 0)
+			fuse_reply_err(req, EACCES);
+		else if (pid <= 0)
+			fuse_reply_err(req, ENOENT);
+		else
+			lookup_view_of(req, pid, NULL);
+		return;
+	}
+	if (!view_node(parent, &slot, &node, &pe) || (pe && pe->file >= 0)) {
+		fuse_reply_err(req, fs_ino_split(parent, &slot, &node) ? ENOTDIR : ESTALE);
+		return;
+	}
+	gen = fs_bound_gen(d->bound, slot);
+	e = vp_entry_child(node, name);
+	if (!gen) {
+		fuse_reply_err(req, ESTALE);
+	} else if (!e) {
+		fuse_reply_err(req, ENOENT);
+	} else {
+		fs_bound_ref(d->bound, slot, 1);
+		reply_node(req, slot, gen, e, FS_TIMEOUT);
+	}
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	uint32_t slot;
+	unsigned node;
+
+	if (fs_ino_split(ino, &slot, &node))
+		fs_bound_forget(daemon_of(req)->bound, slot, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	uint32_t slot;
+	unsigned node;
+
+	for (size_t i = 0; i < count; i++)
+		if (fs_ino_split(forgets[i].ino, &slot, &node))
+			fs_bound_forget(daemon_of(req)->bound, slot, forgets[i].nlookup);
+	fuse_reply_none(req);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct fs_node *n = fs_node_get(ino);
+	struct vp_daemon *d = daemon_of(req);
+	const struct vp_entry *e;
+	struct fs_bound_attr a;
 	struct stat st;
+	char err[512] = "";
+	uint32_t slot;
+	unsigned node;
+	int r;
 
 	(void)fi;
-	if (!n) {
-		fuse_reply_err(req, ENOENT);
+	if (ino == FS_INO_ROOT || ino == FS_INO_BYPID) {
+		dir_attr(d, ino, ino == FS_INO_ROOT ? 0555 : 0700, &st);
+		fuse_reply_attr(req, &st, FS_TIMEOUT);
 		return;
 	}
-	node_attr(daemon_of(req), n, &st);
-	fuse_reply_attr(req, &st, FS_TIMEOUT);
+	if (!view_node(ino, &slot, &node, &e) || !fs_bound_gen(d->bound, slot)) {
+		fuse_reply_err(req, ESTALE);
+		return;
+	}
+	if (!e || e->file < 0) {
+		dir_attr(d, ino, 0555, &st);
+		fuse_reply_attr(req, &st, FS_TIMEOUT);
+		return;
+	}
+	r = fs_bound_attr(d->bound, slot, (enum vp_file)e->file, &a, err, sizeof(err));
+	if (r < 0) {
+		fuse_reply_err(req, reply_errno(req, r, err));
+		return;
+	}
+	file_attr(ino, &a, &st);
+	fuse_reply_attr(req, &st, FS_ATTR_TIMEOUT);
 }
 
+/* One directory entry into buf; false when it does not fit. */
+static bool add_entry(fuse_req_t req, char *buf, size_t size, size_t *used, const char *name,
+		      fuse_ino_t ino, bool dir, off_t next)
+{
+	struct stat st;
+	size_t need;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = ino;
+	st.st_mode = dir ? S_IFDIR : S_IFREG;
+	need = fuse_add_direntry(req, buf + *used, size - *used, name, &st, next);
+	if (need > size - *used)
+		return false;
+	*used += need;
+	return true;
+}
+
+/* Entries: ".", "..", then children; the offset of an entry is its index + 1. The root
+ * lists ".by-pid" and the table's top directories (their inode numbers there are
+ * placeholders: which view a name is depends on who looks it up); ".by-pid" lists nothing. */
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
-	const struct fs_node *dir = fs_node_get(ino), *n;
+	struct vp_daemon *d = daemon_of(req);
+	const struct vp_entry *de = NULL, *e;
 	char buf[4096];
 	size_t used = 0, cursor = 0;
+	uint32_t slot = 0;
+	unsigned node = 0;
 	off_t idx = 0;
-	struct stat st;
+	bool root = ino == FS_INO_ROOT;
 
 	(void)fi;
-	if (!dir || dir->render) {
-		fuse_reply_err(req, dir ? ENOTDIR : ENOENT);
+	if (!root && ino != FS_INO_BYPID &&
+	    (!view_node(ino, &slot, &node, &de) || !fs_bound_gen(d->bound, slot))) {
+		fuse_reply_err(req, ESTALE);
+		return;
+	}
+	if (de && de->file >= 0) {
+		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	/* Entries: ".", "..", then the children; the offset of an entry is its index + 1. */
-	for (;;) {
+	for (;; idx++) {
 		const char *name;
 		fuse_ino_t eino;
-		size_t need;
+		bool dir = true;
 
 		if (idx == 0) {
 			name = ".";
-			eino = dir->ino;
+			eino = ino;
 		} else if (idx == 1) {
 			name = "..";
-			eino = dir->parent;
-		} else {
-			n = fs_node_next_child(dir->ino, &cursor);
-			if (!n)
-				break;
-			name = n->name;
-			eino = n->ino;
-		}
-		idx++;
-		if (idx <= off)
-			continue;
-		memset(&st, 0, sizeof(st));
-		st.st_ino = eino;
-		st.st_mode = fs_node_get(eino)->render ? S_IFREG : S_IFDIR;
-		need = fuse_add_direntry(req, buf + used, size - used, name, &st, idx);
-		if (need > size - used)
+			eino = de ? fs_ino(slot, de->parent) : FS_INO_ROOT;
+		} else if (root && idx == 2) {
+			name = FS_BYPID_NAME;
+			eino = FS_INO_BYPID;
+		} else if (ino == FS_INO_BYPID) {
 			break;
-		used += need;
+		} else {
+			e = vp_entry_next_child(root ? 0 : node, &cursor);
+			if (!e)
+				break;
+			name = e->name;
+			eino = root ? fs_ino(UINT32_MAX - 1, e->node) : fs_ino(slot, e->node);
+			dir = e->file < 0;
+		}
+		if (idx < off)
+			continue;
+		if (!add_entry(req, buf, size, &used, name, eino, dir, idx + 1))
+			break;
 	}
 	fuse_reply_buf(req, buf, used);
 }
 
+/* ENOSYS makes the kernel open every file of this connection without asking, and keep its
+ * page cache across opens (no_open). */
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct fs_node *n = fs_node_get(ino);
-	struct fs_handle *h;
-	int r;
-
-	if (!n) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
-	if (!n->render) {
-		fuse_reply_err(req, EISDIR);
-		return;
-	}
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	r = fs_handle_new(&daemon_of(req)->handles, &h, &fi->fh);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
-		return;
-	}
-	h->node = n;
-	fi->direct_io = 1; /* never the page cache: it would serve stale or foreign views */
-	fi->keep_cache = 0;
-	fi->noflush = 1;
-	/* If the opener was interrupted (or, replayed from the journal, was answered already),
-	 * the kernel will not send RELEASE for it. The reply frees req, answered or not. */
-	struct vp_daemon *d = daemon_of(req);
-
-	if (fuse_reply_open(req, fi) != 0)
-		fs_handle_free(&d->handles, h);
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, ENOSYS);
 }
 
-static void reply_slice(fuse_req_t req, const struct strbuf *sb, size_t size, off_t off)
-{
-	if (off < 0 || (uint64_t)off >= sb->len)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, sb->buf + off,
-			       size < sb->len - (size_t)off ? size : sb->len - (size_t)off);
-}
+struct read_reply {
+	fuse_req_t req;
+	bool replied;
+};
 
-/* A file opened through a previous daemon on this connection (see fs/restart.c): no
- * snapshot here, so every read renders afresh for its caller. */
-static void read_foreign(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off)
+static int reply_data(void *arg, const char *data, size_t len)
 {
-	const struct fs_node *n = fs_node_get(ino);
-	pid_t tid = fuse_req_ctx(req)->pid;
-	struct strbuf sb = STRBUF_INIT;
-	int r;
+	struct read_reply *rr = arg;
 
-	if (!n || !n->render) {
-		fuse_reply_err(req, EBADF);
-		return;
-	}
-	r = fs_render_node(daemon_of(req), n, tid, &sb);
-	if (r < 0)
-		fuse_reply_err(req, reply_errno(n, tid, r));
-	else
-		reply_slice(req, &sb, size, off);
-	sb_release(&sb);
+	rr->replied = true;
+	return fuse_reply_buf(rr->req, data, len);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct vp_daemon *d = daemon_of(req);
-	struct fs_handle *h = fs_handle_get(&d->handles, fi->fh);
-	pid_t tid = fuse_req_ctx(req)->pid;
-	int r = 0;
+	struct read_reply rr = {req, false};
+	const struct vp_entry *e;
+	char err[512] = "";
+	uint32_t slot;
+	unsigned node;
+	int r;
 
-	if (!h) {
-		read_foreign(req, ino, size, off);
+	(void)fi;
+	if (!view_node(ino, &slot, &node, &e)) {
+		fuse_reply_err(req, ESTALE);
 		return;
 	}
-	pthread_mutex_lock(&h->lock);
-	/* A read at offset 0 renders afresh for this caller; later offsets slice the snapshot
-	 * (stdio reads in pieces; free and top lseek(0) and re-read a kept fd). */
-	if (off == 0 || !h->have) {
-		r = fs_render_node(d, h->node, tid, &h->scratch);
-		if (r >= 0) {
-			struct strbuf t = h->snap;
-
-			h->snap = h->scratch;
-			h->scratch = t;
-			h->have = true;
-		}
+	if (!e || e->file < 0) {
+		fuse_reply_err(req, EISDIR);
+		return;
 	}
-	if (r < 0)
-		fuse_reply_err(req, reply_errno(h->node, tid, r));
-	else
-		reply_slice(req, &h->snap, size, off);
-	pthread_mutex_unlock(&h->lock);
-}
-
-static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct vp_daemon *d = daemon_of(req);
-	struct fs_handle *h = fs_handle_get(&d->handles, fi->fh);
-
-	(void)ino;
-	if (h) {
-		/* op_read replies while holding the lock, and that reply can let the client
-		 * close() before op_read has unlocked: wait for it to let go before freeing. */
-		pthread_mutex_lock(&h->lock);
-		pthread_mutex_unlock(&h->lock);
-		fs_handle_free(&d->handles, h);
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
 	}
-	fuse_reply_err(req, 0);
+	r = fs_bound_read(d->bound, slot, (enum vp_file)e->file, (uint64_t)off, size, reply_data,
+			  &rr, err, sizeof(err));
+	if (!rr.replied)
+		fuse_reply_err(req, reply_errno(req, r < 0 ? r : -EIO, err));
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct fs_node *n = fs_node_get(ino);
+	const struct vp_entry *e = NULL;
+	uint32_t slot;
+	unsigned node;
 
-	if (!n || n->render) {
-		fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+	if (ino != FS_INO_ROOT && ino != FS_INO_BYPID && !view_node(ino, &slot, &node, &e)) {
+		fuse_reply_err(req, ESTALE);
 		return;
 	}
-	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
-		fuse_reply_err(req, EISDIR);
+	if (e && e->file >= 0) {
+		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
 	fuse_reply_open(req, fi);
 }
 
-/* No flush handler on purpose: FLUSH would cost a round trip per close(). No write, setattr,
- * create, mknod, mkdir, unlink, rename handlers either: the mount is read-only and libfuse
- * answers ENOSYS to anything that gets through. */
+/* No flush, write, setattr, create, mknod, mkdir, unlink or rename handlers: the mount is
+ * read-only, no OPEN means no FLUSH, and libfuse answers ENOSYS to anything else. */
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)conn;
+	/* Sizes and modification times from GETATTR invalidate the page cache (libfuse's
+	 * default where the kernel offers it: every kernel since 3.1). */
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	((struct vp_daemon *)userdata)->initialized = true;
 }
 
 const struct fuse_lowlevel_ops fs_ops = {
 	.init = op_init,
 	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
 	.opendir = op_opendir,
 	.readdir = op_readdir,
 	.open = op_open,
 	.read = op_read,
-	.release = op_release,
 };

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "fs/daemon.h"
+#include "fs/bound.h"
 #include "seccomp/agent.h"
 
 #define FDNAME_FUSE "vprocfs-fuse"
@@ -58,6 +59,9 @@
 #define JOURNAL_SLOTS 256
 #define JOURNAL_SLOT 4096
 #define JOURNAL_SIZE (JOURNAL_SLOTS * JOURNAL_SLOT)
+/* The same memfd holds the bound views' slots after the journal (fs/bound.h): sparse, only
+ * the slots in use take memory. */
+#define MEMFD_SIZE (JOURNAL_SIZE + FS_SLOTS_SIZE)
 struct jslot {
 	uint32_t busy, len;
 	unsigned char data[JOURNAL_SLOT - 8];
@@ -152,7 +156,7 @@ int vp_restart_journal_open(struct vp_restart *r)
 
 	if (r->journal_fd < 0) {
 		r->journal_fd = memfd_create(FDNAME_JOURNAL, MFD_CLOEXEC);
-		if (r->journal_fd < 0 || ftruncate(r->journal_fd, JOURNAL_SIZE) < 0)
+		if (r->journal_fd < 0 || ftruncate(r->journal_fd, MEMFD_SIZE) < 0)
 			return -errno;
 		r->journal_inherited = false;
 	}
@@ -160,6 +164,16 @@ int vp_restart_journal_open(struct vp_restart *r)
 	if (p == MAP_FAILED)
 		return -errno;
 	r->journal = p;
+	p = mmap(NULL, FS_SLOTS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r->journal_fd,
+		 JOURNAL_SIZE);
+	if (p == MAP_FAILED) {
+		munmap(r->journal, JOURNAL_SIZE);
+		r->journal = NULL;
+		return -errno;
+	}
+	r->views = p;
+	/* The slots of bound views are this connection's only when it is taken over. */
+	r->views_inherited = r->fuse_fd >= 0 && r->journal_inherited;
 	/* Not taking a connection over: what the journal holds belongs to a connection that is
 	 * gone, and must never be replayed into this one. */
 	if (r->fuse_fd < 0) {
@@ -248,6 +262,9 @@ void vp_restart_done(struct vp_restart *r)
 	if (r->journal)
 		munmap(r->journal, JOURNAL_SIZE);
 	r->journal = NULL;
+	if (r->views)
+		munmap(r->views, FS_SLOTS_SIZE);
+	r->views = NULL;
 	if (r->journal_fd >= 0)
 		close(r->journal_fd);
 	r->journal_fd = -1;
@@ -401,7 +418,7 @@ int vp_restart_inherit(struct vp_restart *r)
 			int fd = SD_LISTEN_FDS_START + i;
 
 			if (!r->journal_inherited && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-			    st.st_size == JOURNAL_SIZE) {
+			    st.st_size == MEMFD_SIZE) {
 				r->journal_fd = fd;
 				r->journal_inherited = true;
 				continue;

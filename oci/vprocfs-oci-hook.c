@@ -1,7 +1,14 @@
 /*
  * vprocfs-oci-hook [MOUNTPOINT]: an OCI createRuntime hook that bind-mounts the files vprocfs
  * serves (MOUNTPOINT, default /var/lib/vprocfs) over the container's /proc/... and
- * /sys/devices/system/cpu/..., read-only.
+ * /sys/devices/system/cpu/..., read-only. The files mounted are the container's own (bound)
+ * ones, MOUNTPOINT/.by-pid/PID/... for the container's pid; which files: the rows of the
+ * served-file table (core/table.c) marked for mounting.
+ *
+ * vprocfs-oci-hook --cdi [MOUNTPOINT] prints the CDI spec of the same files instead (for
+ * /etc/cdi): CDI can only name fixed host paths, so it mounts MOUNTPOINT/PATH, which the
+ * daemon resolves for the process that looks it up: the container's init when the runtime
+ * mounts from inside the container (README "Bound files").
  *
  * Runs after the runtime set up the container's mounts (its /proc and /sys are mounted under
  * the rootfs) and before pivot_root. Reads the OCI state on stdin (pid, bundle; status is not
@@ -34,18 +41,14 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "core/table.h"
 #include "oci/oci-spec.h"
 
 #define DEFAULT_MOUNTPOINT "/var/lib/vprocfs"
 #define FUSE_SUPER_MAGIC 0x65735546
 #define STATE_MAX (1 << 20)
 
-static const char *const files[] = {
-	"proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime", "proc/loadavg", "proc/swaps",
-	"sys/devices/system/cpu/online", "sys/devices/system/cpu/possible",
-	"sys/devices/system/cpu/present",
-};
-#define NFILES (sizeof(files) / sizeof(files[0]))
+#define MAX_MOUNTS 64
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -105,13 +108,46 @@ static bool is_vprocfs(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 }
 
+/* The served-file table's rows to mount, in table order. */
+static size_t mounts(const struct vp_entry **m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < vp_nentries && n < MAX_MOUNTS; i++)
+		if (vp_entries[i].mount)
+			m[n++] = &vp_entries[i];
+	return n;
+}
+
+static int print_cdi(const char *mnt)
+{
+	const struct vp_entry *m[MAX_MOUNTS];
+	size_t n = mounts(m);
+
+	printf("{\n  \"cdiVersion\": \"0.5.0\",\n  \"kind\": \"vprocfs.io/proc\",\n"
+	       "  \"devices\": [\n    {\n      \"name\": \"all\",\n      \"containerEdits\": {\n"
+	       "        \"mounts\": [\n");
+	for (size_t i = 0; i < n; i++)
+		printf("          {\"hostPath\": \"%s/%s\", \"containerPath\": \"/%s\", "
+		       "\"options\": [\"bind\", \"ro\", \"nosuid\", \"nodev\", \"noexec\"]}%s\n",
+		       mnt, m[i]->path, m[i]->path, i + 1 < n ? "," : "");
+	printf("        ]\n      }\n    }\n  ]\n}\n");
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-	const char *mnt = argc > 1 ? argv[1] : DEFAULT_MOUNTPOINT;
+	const char *mnt;
+	const struct vp_entry *m[MAX_MOUNTS];
+	size_t nm = mounts(m);
 	struct oci_state state;
 	bool config_opt_out = false;
 	char *text, rootfs[4096], path[8192];
-	int clone[NFILES], nsfd, done = 0, r;
+	int clone[MAX_MOUNTS], nsfd, done = 0, r;
+
+	if (argc > 1 && strcmp(argv[1], "--cdi") == 0)
+		return print_cdi(argc > 2 ? argv[2] : DEFAULT_MOUNTPOINT);
+	mnt = argc > 1 ? argv[1] : DEFAULT_MOUNTPOINT;
 
 	text = slurp(stdin);
 	r = text ? oci_parse_state(text, &state) : -ENOMEM;
@@ -135,18 +171,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Clone each served file as a detached, read-only mount, here in the host's view. */
-	snprintf(path, sizeof(path), "%s/proc/meminfo", mnt);
+	/* Clone each of the container's files as a detached, read-only mount, here in the
+	 * host's view. The daemon resolves PID once, to the container's view. */
+	snprintf(path, sizeof(path), "%s/" ".by-pid" "/%d", mnt, state.pid);
 	if (!is_vprocfs(mnt) || access(path, R_OK) != 0) {
-		say("vprocfs is not mounted on %s: container %s starts with the host's files", mnt,
-		    state.id);
+		say("vprocfs on %s has no view of pid %d (%s): container %s starts with the "
+		    "host's files", mnt, state.pid, strerror(errno), state.id);
 		goto out;
 	}
-	for (size_t i = 0; i < NFILES; i++) {
+	for (size_t i = 0; i < nm; i++) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
 
-		snprintf(path, sizeof(path), "%s/%s", mnt, files[i]);
+		snprintf(path, sizeof(path), "%s/.by-pid/%d/%s", mnt, state.pid, m[i]->path);
 		clone[i] = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (clone[i] >= 0 &&
 		    syscall(SYS_mount_setattr, clone[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
@@ -163,19 +200,20 @@ int main(int argc, char **argv)
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNS) < 0) {
 		say("cannot enter the mount namespace of pid %d: %s: nothing done", state.pid,
 		    strerror(errno));
-		for (size_t i = 0; i < NFILES; i++)
+		for (size_t i = 0; i < nm; i++)
 			if (clone[i] >= 0)
 				close(clone[i]);
 		goto out;
 	}
 	close(nsfd);
-	for (size_t i = 0; i < NFILES; i++) {
+	for (size_t i = 0; i < nm; i++) {
 		struct stat st;
+		bool dir = m[i]->file < 0;
 
 		if (clone[i] < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", rootfs, files[i]);
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(path, sizeof(path), "%s/%s", rootfs, m[i]->path);
+		if (stat(path, &st) != 0 || (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
 			/* No such file in this container (no /sys mounted, say): skip it. */
 		} else if (is_vprocfs(path)) {
 			done++; /* already there: idempotent */
@@ -187,7 +225,7 @@ int main(int argc, char **argv)
 		}
 		close(clone[i]);
 	}
-	say("container %s: %d of %zu files from %s", state.id, done, NFILES, mnt);
+	say("container %s: %d of %zu files from %s", state.id, done, nm, mnt);
 out:
 	oci_state_done(&state);
 	return 0;

@@ -223,10 +223,11 @@ Test(oci, podman_with_the_cdi_spec)
 	char script[1024], out[4096];
 
 	podman_prepare();
-	/* The shipped CDI spec, its host paths pointed at this daemon's mount point. */
+	/* The CDI spec `make install` writes (generated from the served-file table by the
+	 * hook), for this daemon's mount point. */
 	snprintf(script, sizeof(script),
-		 "mkdir -p /var/run/cdi && sed -e 's|/var/lib/vprocfs|%s|g' "
-		 "-e 's|\"vprocfs.io/proc\"|\"vprocfs-test-%d.io/proc\"|' ../oci/cdi/vprocfs.json "
+		 "mkdir -p /var/run/cdi && \"$VPROCFS_HOOK\" --cdi '%s' | "
+		 "sed -e 's|\"vprocfs.io/proc\"|\"vprocfs-test-%d.io/proc\"|' "
 		 "> /var/run/cdi/vprocfs-test-%d.json",
 		 d.mnt, (int)getpid(), (int)getpid());
 	cr_assert_eq(sh(script, out, sizeof(out)), 0, "%s", out);

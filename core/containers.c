@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "fs/daemon.h"
+#include "core/core.h"
 #include "proc_views/loadavg.h"
 #include "util/parse.h"
 
@@ -44,7 +44,9 @@ struct vp_ctr {
 };
 
 struct vp_ctrs {
-	struct vp_daemon *d;
+	struct vp_core *d;
+	void (*tick)(void *); /* called on each pass of the sampler */
+	void *tick_arg;
 	pthread_mutex_t lock;
 	struct vp_ctr *bucket[NBUCKETS];
 	size_t n;
@@ -71,7 +73,7 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-int vp_ctrs_new(struct vp_daemon *d, struct vp_ctrs **ret)
+int vp_ctrs_new(struct vp_core *d, struct vp_ctrs **ret)
 {
 	struct vp_ctrs *s = calloc(1, sizeof(*s));
 	pthread_condattr_t ca;
@@ -377,6 +379,8 @@ static void *sampler(void *arg)
 			free(keys[i]);
 		}
 		free(keys);
+		if (s->tick)
+			s->tick(s->tick_arg);
 		/* Overran (a suspend, a huge table): skip missed wake-ups; entries catch up by
 		 * their own tick times. */
 		{
@@ -390,10 +394,13 @@ static void *sampler(void *arg)
 	return NULL;
 }
 
-int vp_ctrs_start_sampler(struct vp_ctrs *s)
+int vp_ctrs_start_sampler(struct vp_ctrs *s, void (*tick)(void *), void *arg)
 {
-	int r = pthread_create(&s->thread, NULL, sampler, s);
+	int r;
 
+	s->tick = tick;
+	s->tick_arg = arg;
+	r = pthread_create(&s->thread, NULL, sampler, s);
 	if (r != 0)
 		return -r;
 	s->running = true;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs/daemon.h"
+#include "core/core.h"
 #include "proc_views/cpuinfo.h"
 #include "proc_views/loadavg.h"
 #include "proc_views/meminfo.h"
@@ -53,83 +53,6 @@ static void memory_to_view(const struct cg_memory *m, struct pv_meminfo_ctr *v)
 		.zswap = s->zswap,
 		.zswapped = s->zswapped,
 	};
-}
-
-/* Whether a controller's path is the hierarchy root (an unmounted controller, NULL, does
- * not make a caller a container). */
-static bool is_root(const char *path)
-{
-	return !path || strcmp(path, "/") == 0;
-}
-
-/*
- * What a caller gets:
- *   - its container's file, computed from the container cgroup (cg_caller_resolve());
- *   - the host's file unchanged when the container is the root cgroup (for CPU views: the
- *     root cgroup of every CPU controller);
- *   - an error (never another view, never the host's file) when the caller has exited
- *     (-ESRCH), when a cgroup file is missing or malformed, or a host file cannot be parsed.
- */
-/* Whether caller c gets the host's file for views of this kind. Without CPU accounting
- * nothing is known about the caller's CPU use: not "root", so the renderer fails (EIO)
- * instead of passing the host's file to a container. */
-static bool caller_is_root(const struct cg_caller *c, enum fs_view_kind kind)
-{
-	if (kind == FS_VIEW_MEMORY)
-		return is_root(c->path[CG_MEMORY]);
-	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
-	       is_root(c->path[CG_CPUSET]);
-}
-
-/* Node n for the resolved caller c. */
-static int render_for(struct vp_daemon *d, const struct fs_node *n, const struct cg_caller *c,
-		      pid_t tid, struct strbuf *out)
-{
-	if (caller_is_root(c, n->kind))
-		return read_fd_all(d->host_fd[n->ino], out);
-	return n->render(d, c, tid, out);
-}
-
-int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, struct strbuf *out)
-{
-	struct cg_caller c;
-	int r;
-
-	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
-	if (r < 0)
-		return r;
-	r = render_for(d, n, &c, tid, out);
-	cg_caller_done(&c);
-	return r;
-}
-
-/* sysinfo(2) for caller tid, from the same renderings as its /proc/meminfo, /proc/uptime
- * and /proc/loadavg (the caller resolved once for the three): 1 when the caller is the
- * host's for every one of them (the kernel's own answer is then the right one). */
-int vp_sysinfo_for(struct vp_daemon *d, pid_t tid, struct pv_sysinfo *ret)
-{
-	static const fuse_ino_t inos[3] = {FS_INO_PROC_MEMINFO, FS_INO_PROC_UPTIME,
-					   FS_INO_PROC_LOADAVG};
-	struct strbuf sb[3] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
-	struct cg_caller c;
-	int r;
-
-	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
-	if (r < 0)
-		return r;
-	if (caller_is_root(&c, FS_VIEW_MEMORY) && caller_is_root(&c, FS_VIEW_CPU)) {
-		cg_caller_done(&c);
-		return 1;
-	}
-	for (int i = 0; i < 3 && r >= 0; i++)
-		r = render_for(d, fs_node_get(inos[i]), &c, tid, &sb[i]);
-	cg_caller_done(&c);
-	if (r >= 0)
-		r = pv_sysinfo_parse(sb[0].buf ? sb[0].buf : "", sb[1].buf ? sb[1].buf : "",
-				     sb[2].buf ? sb[2].buf : "", ret);
-	for (int i = 0; i < 3; i++)
-		sb_release(&sb[i]);
-	return r < 0 ? (r == -EINVAL ? -EIO : r) : 0;
 }
 
 /* ---- host files, reused for VP_HOST_TTL_MS -------------------------------------------- */
@@ -195,7 +118,7 @@ static int host_lock_fresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
 }
 
 /* The host file's text into out. */
-static int host_text(struct vp_daemon *d, struct vp_host_cache *hc, fuse_ino_t ino,
+static int host_text(struct vp_core *d, struct vp_host_cache *hc, enum vp_file ino,
 		     struct strbuf *out)
 {
 	int r = host_lock_fresh(hc, d->host_fd[ino], false);
@@ -209,7 +132,7 @@ static int host_text(struct vp_daemon *d, struct vp_host_cache *hc, fuse_ino_t i
 }
 
 /* The container's memory facts and the host's meminfo, parsed. */
-static int memory_view(struct vp_daemon *d, const struct cg_caller *c,
+static int memory_view(struct vp_core *d, const struct cg_caller *c,
 		       struct pv_host_meminfo *host, struct pv_meminfo_ctr *view)
 {
 	struct vp_host_cache *hc = &d->host_meminfo;
@@ -219,7 +142,7 @@ static int memory_view(struct vp_daemon *d, const struct cg_caller *c,
 	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem);
 	if (r < 0)
 		return r;
-	r = host_lock_fresh(hc, d->host_fd[FS_INO_PROC_MEMINFO], true);
+	r = host_lock_fresh(hc, d->host_fd[VP_MEMINFO], true);
 	if (r < 0)
 		return r;
 	host->n = hc->meminfo->n;
@@ -229,7 +152,7 @@ static int memory_view(struct vp_daemon *d, const struct cg_caller *c,
 	return 0;
 }
 
-int fs_render_meminfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_meminfo(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 		      struct strbuf *out)
 {
 	struct pv_host_meminfo host;
@@ -241,7 +164,7 @@ int fs_render_meminfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	return r < 0 ? r : pv_meminfo_render(&host, &view, out);
 }
 
-int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 		    struct strbuf *out)
 {
 	struct pv_host_meminfo host;
@@ -260,7 +183,7 @@ int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 
 /* The container's CPU facts and model. cpu->cpus holds the cpuset or, where the cpuset
  * controller is missing, the host's online CPUs. */
-static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, bool with_acct,
+static int cpu_view(struct vp_core *d, const struct cg_caller *c, bool with_acct,
 		    struct strbuf *scratch, struct cg_cpu *cpu, struct pv_cpu_model *m)
 {
 	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu);
@@ -268,7 +191,7 @@ static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, bool with_ac
 	if (r < 0)
 		return r;
 	if (cpu->cpus.n == 0) {
-		r = host_text(d, &d->host_online, FS_INO_SYS_CPU_ONLINE, scratch);
+		r = host_text(d, &d->host_online, VP_CPU_ONLINE, scratch);
 		if (r >= 0)
 			r = cg_parse_cpulist(scratch->buf ? scratch->buf : "", &cpu->cpus);
 		if (r >= 0 && cpu->cpus.n == 0)
@@ -287,7 +210,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 }
 
 /* The container's CPU time per visible CPU, its counters updated, and its other state. */
-static int observe_cpu(struct vp_daemon *d, const struct cg_caller *c, struct strbuf *scratch,
+static int observe_cpu(struct vp_core *d, const struct cg_caller *c, struct strbuf *scratch,
 		       struct pv_cpu_model *m, struct vp_ctr_view *v)
 {
 	struct cg_cpu cpu;
@@ -335,7 +258,7 @@ static int observe_cpu(struct vp_daemon *d, const struct cg_caller *c, struct st
 	return r;
 }
 
-int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 		      struct strbuf *out)
 {
 	struct strbuf host = STRBUF_INIT;
@@ -347,7 +270,7 @@ int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	r = cpu_view(d, c, false, out, &cpu, &m);
 	if (r < 0)
 		return r;
-	r = host_text(d, &d->host_cpuinfo, FS_INO_PROC_CPUINFO, &host);
+	r = host_text(d, &d->host_cpuinfo, VP_CPUINFO, &host);
 	if (r >= 0)
 		r = pv_cpuinfo_render(host.buf ? host.buf : "", m.host_cpu, m.n, out);
 	sb_release(&host);
@@ -355,7 +278,7 @@ int fs_render_cpuinfo(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	return r;
 }
 
-int fs_render_sys_cpu_range(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_sys_cpu_range(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 			    struct strbuf *out)
 {
 	struct pv_cpu_model m;
@@ -370,7 +293,7 @@ int fs_render_sys_cpu_range(struct vp_daemon *d, const struct cg_caller *c, pid_
 	return pv_sys_cpu_range_render(m.n, out);
 }
 
-int fs_render_stat(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_stat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 		   struct strbuf *out)
 {
 	struct pv_cpu_model m;
@@ -393,7 +316,7 @@ int fs_render_stat(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 
 /* Microseconds since boot at which the container started, for this caller: the init of its
  * pid namespace, or for callers in the host's the oldest task of the container cgroup. */
-static uint64_t start_us(const struct vp_daemon *d, const struct cg_caller *c,
+static uint64_t start_us(const struct vp_core *d, const struct cg_caller *c,
 			 const struct vp_ctr_view *v)
 {
 	unsigned long long ticks = c->host_ns ? v->start_ticks : c->init_start;
@@ -401,7 +324,7 @@ static uint64_t start_us(const struct vp_daemon *d, const struct cg_caller *c,
 	return (uint64_t)((unsigned __int128)ticks * 1000000 / d->hz);
 }
 
-int fs_render_uptime(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_uptime(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 		     struct strbuf *out)
 {
 	struct pv_cpu_model m;
@@ -426,7 +349,7 @@ int fs_render_uptime(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 
 /* The newest thread of the container as numbered in the caller's pid namespace; where it
  * is not visible there (exited, or outside the caller's namespace), the caller itself. */
-static pid_t last_pid(struct vp_daemon *d, const struct cg_caller *c, pid_t tid, pid_t newest,
+static pid_t last_pid(struct vp_core *d, const struct cg_caller *c, pid_t tid, pid_t newest,
 		      struct strbuf *sb)
 {
 	pid_t ns[64];
@@ -451,7 +374,7 @@ static pid_t last_pid(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	return 0; /* the caller has exited: nobody reads the answer */
 }
 
-int fs_render_loadavg(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
+static int render_loadavg(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 		      struct strbuf *out)
 {
 	struct vp_ctr_view v;
@@ -464,4 +387,77 @@ int fs_render_loadavg(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 	pv_cputime_done(&v.t);
 	last = last_pid(d, c, tid, v.tasks.newest, out);
 	return pv_loadavg_render(v.avg, v.tasks.running, v.tasks.total, last, out);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+typedef int (*render_fn)(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct strbuf *out);
+
+static const render_fn renderers[VP_NFILES] = {
+	[VP_MEMINFO] = render_meminfo,
+	[VP_CPUINFO] = render_cpuinfo,
+	[VP_STAT] = render_stat,
+	[VP_UPTIME] = render_uptime,
+	[VP_LOADAVG] = render_loadavg,
+	[VP_SWAPS] = render_swaps,
+	[VP_CPU_ONLINE] = render_sys_cpu_range,
+	[VP_CPU_POSSIBLE] = render_sys_cpu_range,
+	[VP_CPU_PRESENT] = render_sys_cpu_range,
+};
+
+/*
+ * What a view gets:
+ *   - its container's file, computed from the container cgroup;
+ *   - the host's file unchanged when the container is the root cgroup (for CPU views: the
+ *     root cgroup of every CPU controller);
+ *   - an error (never another view, never the host's file) when the view's tasks have
+ *     exited (-ESRCH), when a cgroup file is missing or malformed, or a host file cannot be
+ *     parsed.
+ */
+int vp_render(struct vp_core *d, enum vp_file f, const struct vp_view *v, pid_t tid,
+	      struct strbuf *out, char *err, size_t errsz)
+{
+	const struct vp_entry *e = vp_entry_of_file(f);
+	int r;
+
+	if ((unsigned)f >= VP_NFILES || !e)
+		return -EINVAL;
+	if (vp_view_is_host(v, e->kind))
+		r = read_fd_all(d->host_fd[f], out);
+	else
+		r = renderers[f](d, &v->c, tid, out);
+	if (r < 0 && err && errsz)
+		snprintf(err, errsz, "%s for the view of %s: %s", e->path,
+			 v->c.path[CG_MEMORY] ? v->c.path[CG_MEMORY] : "(no memory cgroup)",
+			 strerror(-r));
+	return r;
+}
+
+/* sysinfo(2) for caller tid, from the same renderings as its /proc/meminfo, /proc/uptime
+ * and /proc/loadavg (the caller resolved once for the three): 1 when the caller is the
+ * host's for every one of them (the kernel's own answer is then the right one). */
+int vp_sysinfo_for(struct vp_core *d, pid_t tid, struct pv_sysinfo *ret)
+{
+	static const enum vp_file files[3] = {VP_MEMINFO, VP_UPTIME, VP_LOADAVG};
+	struct strbuf sb[3] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+	struct vp_view v;
+	int r;
+
+	r = vp_view_of(d, tid, CG_MASK_ALL, &v);
+	if (r < 0)
+		return r;
+	if (vp_view_is_host(&v, VP_VIEW_MEMORY) && vp_view_is_host(&v, VP_VIEW_CPU)) {
+		vp_view_done(&v);
+		return 1;
+	}
+	for (int i = 0; i < 3 && r >= 0; i++)
+		r = vp_render(d, files[i], &v, tid, &sb[i], NULL, 0);
+	vp_view_done(&v);
+	if (r >= 0)
+		r = pv_sysinfo_parse(sb[0].buf ? sb[0].buf : "", sb[1].buf ? sb[1].buf : "",
+				     sb[2].buf ? sb[2].buf : "", ret);
+	for (int i = 0; i < 3; i++)
+		sb_release(&sb[i]);
+	return r < 0 ? (r == -EINVAL ? -EIO : r) : 0;
 }

@@ -1,0 +1,348 @@
+/* The core's lifecycle and its views: from a caller to the view it gets, a view as text
+ * (kept across restarts by fs/) and back. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "proc_views/stat.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/parse.h"
+
+/* "what arg: strerror(r)" into msg; returns r. */
+static int say(char *msg, size_t msgsz, int r, const char *what, const char *arg)
+{
+	if (msg && msgsz)
+		snprintf(msg, msgsz, "%s%s%s: %s", what, *arg ? " " : "", arg, strerror(-r));
+	return r;
+}
+
+static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, char *msg,
+			   size_t msgsz)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char path[4096];
+	int r;
+
+	for (size_t i = 0; i < vp_nentries; i++) {
+		const struct vp_entry *e = &vp_entries[i];
+
+		if (e->file < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s",
+			 e->host_root == VP_HOST_PROC ? cfg->procfs : cfg->sysfs, e->host_rel);
+		c->host_fd[e->file] = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->host_fd[e->file] < 0)
+			return say(msg, msgsz, -errno, "cannot open", path);
+	}
+	r = read_fd_all(c->host_fd[VP_STAT], &sb);
+	if (r >= 0)
+		r = pv_host_stat_btime(sb.buf ? sb.buf : "", &c->btime);
+	sb_release(&sb);
+	if (r < 0)
+		return say(msg, msgsz, r, "no btime in the stat file of", cfg->procfs);
+	return 0;
+}
+
+int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *msg, size_t msgsz)
+{
+	struct vp_core *c = calloc(1, sizeof(*c));
+	long hz;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	for (int i = 0; i < VP_NFILES; i++)
+		c->host_fd[i] = -1;
+	c->procfd = -1;
+	for (int k = 0; k < CG_NCONTROLLERS; k++)
+		c->layout.h[k].rootfd = -1;
+	c->cpu_count = cfg->cpu_count;
+	hz = cfg->hz ? (long)cfg->hz : sysconf(_SC_CLK_TCK);
+	c->hz = hz > 0 && hz < 1000000 ? (unsigned)hz : 100;
+	vp_host_cache_init(&c->host_meminfo);
+	vp_host_cache_init(&c->host_cpuinfo);
+	vp_host_cache_init(&c->host_online);
+	if (cfg->cgroup_dir) {
+		r = cg_layout_from_dir(cfg->cgroup_dir, cfg->cgroup_version, &c->layout);
+	} else {
+		cg_set_fd_budget(cfg->fd_budget ? cfg->fd_budget : 1024);
+		r = cg_layout_discover(&c->layout);
+	}
+	if (r < 0) {
+		say(msg, msgsz, r, "no memory cgroup controller found", "");
+		goto fail;
+	}
+	r = cg_nscache_new(cfg->procfs, &c->ns);
+	if (r < 0) {
+		say(msg, msgsz, r, "cannot open", cfg->procfs);
+		goto fail;
+	}
+	if (cfg->no_pidfd)
+		cg_nscache_disable_pidfd(c->ns);
+	c->procfd = open(cfg->procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->procfd < 0) {
+		r = say(msg, msgsz, -errno, "cannot open", cfg->procfs);
+		goto fail;
+	}
+	r = open_host_files(c, cfg, msg, msgsz);
+	if (r < 0)
+		goto fail;
+	r = vp_ctrs_new(c, &c->ctrs);
+	if (r < 0)
+		goto fail;
+	*ret = c;
+	return 0;
+fail:
+	vp_core_free(c);
+	return r;
+}
+
+void vp_core_free(struct vp_core *c)
+{
+	if (!c)
+		return;
+	vp_ctrs_free(c->ctrs);
+	vp_host_cache_done(&c->host_meminfo);
+	vp_host_cache_done(&c->host_cpuinfo);
+	vp_host_cache_done(&c->host_online);
+	for (int i = 0; i < VP_NFILES; i++)
+		if (c->host_fd[i] >= 0)
+			close(c->host_fd[i]);
+	if (c->procfd >= 0)
+		close(c->procfd);
+	cg_nscache_free(c->ns);
+	cg_layout_done(&c->layout);
+	free(c);
+}
+
+int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg)
+{
+	return vp_ctrs_start_sampler(c->ctrs, tick, arg);
+}
+
+/* ---- views ------------------------------------------------------------------------------ */
+
+int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret)
+{
+	int r = cg_caller_resolve(core->ns, &core->layout, tid, &ret->c);
+
+	if (r < 0)
+		return r;
+	for (int k = 0; k < CG_NCONTROLLERS; k++)
+		if (!(mask & (1u << k))) {
+			free(ret->c.path[k]);
+			ret->c.path[k] = NULL;
+		}
+	return 0;
+}
+
+void vp_view_done(struct vp_view *v)
+{
+	cg_caller_done(&v->c);
+}
+
+/* Whether a controller's path is the hierarchy root (an unmounted controller, NULL, does
+ * not make a caller a container). */
+static bool is_root(const char *path)
+{
+	return !path || strcmp(path, "/") == 0;
+}
+
+/* Without CPU accounting nothing is known about the view's CPU use: not "host", so the
+ * renderer fails (EIO) instead of passing the host's file to a container. */
+bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind)
+{
+	const struct cg_caller *c = &v->c;
+
+	if (kind == VP_VIEW_MEMORY)
+		return is_root(c->path[CG_MEMORY]);
+	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
+	       is_root(c->path[CG_CPUSET]);
+}
+
+/*
+ * The text of a view: "vpview1 NS MEMORY CPU CPUACCT CPUSET" where NS is "host" or
+ * "LEVEL:INIT:START" and each path is "-" (none) or the cgroup path with bytes outside
+ * '!'..'~' and '%' written as %XX. One line, no spaces inside fields.
+ */
+#define VIEW_MAGIC "vpview1"
+
+/* Append byte ch to out (NUL kept after it). */
+static int put_ch(char *out, size_t outsz, size_t *pos, char ch)
+{
+	if (*pos + 1 >= outsz)
+		return -ENAMETOOLONG;
+	out[(*pos)++] = ch;
+	out[*pos] = '\0';
+	return 0;
+}
+
+static int put_str(char *out, size_t outsz, size_t *pos, const char *s)
+{
+	int r = 0;
+
+	for (; *s && r >= 0; s++)
+		r = put_ch(out, outsz, pos, *s);
+	return r;
+}
+
+int vp_view_format(const struct vp_view *v, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const struct cg_caller *c = &v->c;
+	char ns[80];
+	size_t pos = 0;
+	int r;
+
+	if (outsz == 0)
+		return -ENAMETOOLONG;
+	out[0] = '\0';
+	if (c->host_ns)
+		snprintf(ns, sizeof(ns), "host");
+	else
+		snprintf(ns, sizeof(ns), "%u:%d:%llu", c->ns_level, (int)c->init, c->init_start);
+	r = put_str(out, outsz, &pos, VIEW_MAGIC " ");
+	if (r >= 0)
+		r = put_str(out, outsz, &pos, ns);
+	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
+		const unsigned char *p = (const unsigned char *)c->path[k];
+
+		r = put_str(out, outsz, &pos, p ? " " : " -");
+		for (; p && *p && r >= 0; p++) {
+			if (*p > ' ' && *p < 0x7f && *p != '%') {
+				r = put_ch(out, outsz, &pos, (char)*p);
+				continue;
+			}
+			r = put_ch(out, outsz, &pos, '%');
+			if (r >= 0)
+				r = put_ch(out, outsz, &pos, hex[*p >> 4]);
+			if (r >= 0)
+				r = put_ch(out, outsz, &pos, hex[*p & 15]);
+		}
+	}
+	return r;
+}
+
+static int unhex(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* One path field [s, e) into a malloc()ed string (NULL for "-"). */
+static int parse_path(const char *s, const char *e, char **ret)
+{
+	char *p, *o;
+
+	*ret = NULL;
+	if (e - s == 1 && *s == '-')
+		return 0;
+	if (e == s || *s != '/')
+		return -EINVAL;
+	p = o = malloc((size_t)(e - s) + 1);
+	if (!p)
+		return -ENOMEM;
+	for (; s < e; s++) {
+		if (*s == '%') {
+			int hi = e - s > 2 ? unhex(s[1]) : -1, lo = hi >= 0 ? unhex(s[2]) : -1;
+
+			if (lo < 0 || (hi == 0 && lo == 0)) {
+				free(p);
+				return -EINVAL;
+			}
+			*o++ = (char)(hi * 16 + lo);
+			s += 2;
+		} else if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f) {
+			free(p);
+			return -EINVAL;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	*ret = p;
+	return 0;
+}
+
+int vp_view_parse(const char *text, struct vp_view *ret)
+{
+	struct cg_caller c = {0};
+	const char *s = text, *e;
+	unsigned long long level, init, start;
+	int r = 0, n = 0;
+
+	if (strncmp(s, VIEW_MAGIC " ", strlen(VIEW_MAGIC) + 1) != 0)
+		return -EINVAL;
+	s += strlen(VIEW_MAGIC) + 1;
+	e = strchr(s, ' ');
+	if (!e)
+		return -EINVAL;
+	if (e - s == 4 && strncmp(s, "host", 4) == 0) {
+		c.host_ns = true;
+	} else if (strspn(s, "0123456789:") != (size_t)(e - s) ||
+		   sscanf(s, "%llu:%llu:%llu%n", &level, &init, &start, &n) != 3 || s + n != e ||
+		   level == 0 || level > 32 || init == 0 || init > INT32_MAX ||
+		   !isdigit((unsigned char)*s)) {
+		return -EINVAL;
+	} else {
+		c.ns_level = (unsigned)level;
+		c.init = (pid_t)init;
+		c.init_start = start;
+	}
+	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
+		if (*e != ' ') {
+			r = -EINVAL;
+			break;
+		}
+		s = e + 1;
+		e = s + strcspn(s, " ");
+		r = parse_path(s, e, &c.path[k]);
+	}
+	if (r >= 0 && *e != '\0')
+		r = -EINVAL;
+	if (r < 0) {
+		cg_caller_done(&c);
+		return r;
+	}
+	ret->c = c;
+	return 0;
+}
+
+int vp_view_alive(struct vp_core *core, const struct vp_view *v)
+{
+	const struct cg_caller *c = &v->c;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned long long start;
+	char p[32];
+	int r;
+
+	if (!c->host_ns) {
+		snprintf(p, sizeof(p), "%d/stat", (int)c->init);
+		r = read_file_at(core->procfd, p, &sb);
+		if (r >= 0)
+			r = cg_parse_stat_starttime(sb.buf ? sb.buf : "", &start);
+		sb_release(&sb);
+		if (r < 0 || start != c->init_start)
+			return -ESRCH;
+	}
+	for (int k = 0; k < CG_NCONTROLLERS; k++) {
+		const struct cg_hier *h = &core->layout.h[k];
+		struct stat st;
+
+		if (!c->path[k] || h->version == CG_NONE)
+			continue;
+		if (fstatat(h->rootfd, c->path[k][1] ? c->path[k] + 1 : ".", &st, 0) < 0)
+			return -ESRCH;
+	}
+	return 0;
+}

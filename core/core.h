@@ -1,0 +1,154 @@
+/*
+ * core/: the view core. Who is asking, which container's view that is, and each served
+ * file's content for that view, from cgroups, /proc and the host's files. Knows nothing of
+ * FUSE: fs/ serves it as files, seccomp/ answers sysinfo(2) from it.
+ *
+ * Threads: every function may be called from any number of threads at once.
+ */
+#ifndef VP_CORE_CORE_H
+#define VP_CORE_CORE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup/caller.h"
+#include "cgroup/cgroup.h"
+#include "core/table.h"
+#include "proc_views/cpumodel.h"
+#include "proc_views/sysinfo.h"
+#include "util/strbuf.h"
+
+struct vp_ctrs;
+struct pv_host_meminfo;
+
+#ifndef CG_MASK_ALL
+#define CG_MASK_ALL ((1u << CG_NCONTROLLERS) - 1)
+#endif
+
+/* How long a host file's content is reused by renderers. The host values in a container's
+ * files (MemTotal, SwapTotal, CommitLimit, cpuinfo's fields, the online CPUs) are quasi-
+ * static; every container figure is read afresh on each rendering. */
+#define VP_HOST_TTL_MS 1000
+
+struct vp_host_cache {
+	pthread_rwlock_t lock; /* readers copy concurrently; a refresh writes */
+	uint64_t at_ms; /* when text was read (CLOCK_MONOTONIC_COARSE); 0: never */
+	struct strbuf text;
+	struct pv_host_meminfo *meminfo; /* parsed, for /proc/meminfo only */
+};
+
+struct vp_core_config {
+	const char *procfs;  /* "/proc", or a fake one in tests */
+	const char *sysfs;   /* "/sys" */
+	/* The cgroup hierarchies: discovered on the host when NULL, else every controller is
+	 * the tree at cgroup_dir with version cgroup_version (fixture trees). */
+	const char *cgroup_dir;
+	enum cg_version cgroup_version;
+	size_t fd_budget;    /* kept cgroup files, all hierarchies together; 0: 1024 */
+	enum pv_cpu_count cpu_count;
+	unsigned hz;         /* USER_HZ; 0: sysconf(_SC_CLK_TCK) */
+	bool no_pidfd;       /* identify pid namespace inits by start time (tests) */
+};
+
+struct vp_core {
+	struct cg_layout layout;
+	struct cg_nscache *ns;
+	int procfd;                 /* the configured procfs */
+	/* The host's file behind each served file (passed through for callers in the root
+	 * cgroup, and input of the renderers), read with pread(). */
+	int host_fd[VP_NFILES];
+	unsigned hz;
+	unsigned long long btime;   /* the host's boot time (from /proc/stat) */
+	enum pv_cpu_count cpu_count;
+	struct vp_ctrs *ctrs;       /* per-container state and the load sampler */
+	struct vp_host_cache host_meminfo, host_cpuinfo, host_online;
+};
+
+/* Errors name what failed on stderr-bound msg (may be NULL). */
+int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *msg, size_t msgsz);
+/* Stops the sampler and frees everything. */
+void vp_core_free(struct vp_core *c);
+/* Start the load sampler thread (every PV_LOAD_FREQ_S seconds); tick, when not NULL, is
+ * called on each of its passes (housekeeping of the core's users). */
+int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg);
+
+/* ---- views -------------------------------------------------------------------------------- */
+
+/*
+ * A view: what a caller's files are computed from. It is the caller's container (its
+ * cgroup per controller, following the "whose view" rule of cgroup/caller.h) plus the pid
+ * namespace the caller sees pids and uptime in. Callers with equal views get equal files.
+ */
+struct vp_view {
+	struct cg_caller c;
+};
+
+/* The view of thread tid (a pid in the core's procfs), for the controllers in mask
+ * (CG_MASK_* bits; the others read as unmounted). -ESRCH: tid has exited. */
+int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret);
+void vp_view_done(struct vp_view *v);
+/* Whether the view gets the host's files of this kind unchanged (the root cgroup). */
+bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind);
+
+/* A view as one line of text, and back: "key" of bound views, kept across restarts (fs/).
+ * The text names the cgroup paths and the pid namespace (its init's pid and start time).
+ * -EINVAL: malformed; -ENAMETOOLONG from format when out is too small. */
+int vp_view_format(const struct vp_view *v, char *out, size_t outsz);
+int vp_view_parse(const char *text, struct vp_view *ret);
+
+/* Whether the view's container and pid namespace still exist: 0 alive, -ESRCH gone. */
+int vp_view_alive(struct vp_core *core, const struct vp_view *v);
+
+/* ---- files -------------------------------------------------------------------------------- */
+
+/* File f as view v sees it, into out (replaced). tid is a thread of the view or 0: the last
+ * pid of loadavg falls back to it where the container's newest thread is not visible in the
+ * view's pid namespace. Errors: -ESRCH (the view's tasks are gone), -EIO-like codes when a
+ * cgroup or host file is missing or malformed (never another view, never the host's file);
+ * err, when not NULL, then says which file failed. */
+int vp_render(struct vp_core *core, enum vp_file f, const struct vp_view *v, pid_t tid,
+	      struct strbuf *out, char *err, size_t errsz);
+
+/* sysinfo(2) for caller tid as its meminfo, uptime and loadavg show it: 0, 1 when the caller
+ * is the host's (let the kernel answer), or -errno (-ESRCH: gone; -EIO: no view). */
+int vp_sysinfo_for(struct vp_core *core, pid_t tid, struct pv_sysinfo *ret);
+
+/* ---- per-container state (core/containers.c) ------------------------------------------ */
+
+/* How long a container's state (CPU counters, load averages) is kept after its last read.
+ * Readers that come back within this keep seeing non-decreasing counters. */
+#define VP_CTR_TTL_S 900
+/* At most this many containers are tracked; past it the least recently read is forgotten. */
+#define VP_CTR_MAX 16384
+
+struct vp_ctr_view {
+	/* CPU counters after this read's update, copied out: t.slot points to the copy's
+	 * own array (free with pv_cputime_done()). */
+	struct pv_cputime t;
+	unsigned long long start_ticks; /* the oldest task's start, clock ticks after boot */
+	unsigned long avg[3];
+	struct cg_tasks tasks;
+};
+
+int vp_ctrs_new(struct vp_core *core, struct vp_ctrs **ret);
+void vp_ctrs_free(struct vp_ctrs *s);
+int vp_ctrs_start_sampler(struct vp_ctrs *s, void (*tick)(void *), void *arg);
+/* Look up (or start tracking) the container of caller c, mark it read, count its tasks if
+ * the sampler has no fresh count, and when cpu is given fold that CPU sample in. The state
+ * after the update is copied to *ret. ino identifies the cgroup: cg_cpu_read()'s acct_ino
+ * (a container whose number changed was recreated and starts afresh); 0: looked up here
+ * with cg_cpuacct_ino(). */
+int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv_cpu_sample *cpu,
+		   ino_t ino, struct vp_ctr_view *ret);
+/* Number of containers tracked (tests, stats). */
+size_t vp_ctrs_count(struct vp_ctrs *s);
+/* A monotonic clock in microseconds (CLOCK_BOOTTIME, the clock of /proc/uptime). */
+uint64_t vp_now_us(void);
+
+/* ---- host files (core/render.c) -------------------------------------------------------- */
+void vp_host_cache_init(struct vp_host_cache *hc);
+void vp_host_cache_done(struct vp_host_cache *hc);
+
+#endif

@@ -1,0 +1,85 @@
+/* The served-file table (see core/table.h). */
+#include <string.h>
+
+#include "cgroup/cgroup.h"
+#include "core/table.h"
+
+#define MEM (1u << CG_MEMORY)
+#define CPU ((1u << CG_CPU) | (1u << CG_CPUACCT) | (1u << CG_CPUSET))
+#define CPUSET ((1u << CG_CPU) | (1u << CG_CPUSET))
+
+#define DIR(n, p, nm, path) {n, p, nm, path, -1, false, VP_HOST_PROC, NULL, 0, VP_VIEW_MEMORY, NULL}
+
+const struct vp_entry vp_entries[] = {
+	DIR(1, 0, "proc", "proc"),
+	{2, 1, "meminfo", "proc/meminfo", VP_MEMINFO, true, VP_HOST_PROC, "meminfo", MEM,
+	 VP_VIEW_MEMORY, "memory limit, usage and its breakdown from memory.stat; swap"},
+	{3, 1, "cpuinfo", "proc/cpuinfo", VP_CPUINFO, true, VP_HOST_PROC, "cpuinfo", CPUSET,
+	 VP_VIEW_CPU, "one block per visible CPU, renumbered from 0"},
+	{4, 1, "stat", "proc/stat", VP_STAT, true, VP_HOST_PROC, "stat", CPU, VP_VIEW_CPU,
+	 "CPU time per visible CPU, running and blocked tasks, the host's btime"},
+	{5, 1, "uptime", "proc/uptime", VP_UPTIME, true, VP_HOST_PROC, "uptime", CPU, VP_VIEW_CPU,
+	 "since the container started; idle time of its visible CPUs"},
+	{6, 1, "loadavg", "proc/loadavg", VP_LOADAVG, true, VP_HOST_PROC, "loadavg", CPU,
+	 VP_VIEW_CPU, "load averages, running and total tasks of the container, its last pid"},
+	{7, 1, "swaps", "proc/swaps", VP_SWAPS, true, VP_HOST_PROC, "swaps", MEM, VP_VIEW_MEMORY,
+	 "one line for the container's swap limit and usage"},
+	DIR(8, 0, "sys", "sys"),
+	DIR(9, 8, "devices", "sys/devices"),
+	DIR(10, 9, "system", "sys/devices/system"),
+	DIR(11, 10, "cpu", "sys/devices/system/cpu"),
+	{12, 11, "online", "sys/devices/system/cpu/online", VP_CPU_ONLINE, true, VP_HOST_SYS,
+	 "devices/system/cpu/online", CPUSET, VP_VIEW_CPU, "0-(n-1) for the n visible CPUs"},
+	{13, 11, "possible", "sys/devices/system/cpu/possible", VP_CPU_POSSIBLE, true,
+	 VP_HOST_SYS, "devices/system/cpu/possible", CPUSET, VP_VIEW_CPU, "the same as online"},
+	{14, 11, "present", "sys/devices/system/cpu/present", VP_CPU_PRESENT, true, VP_HOST_SYS,
+	 "devices/system/cpu/present", CPUSET, VP_VIEW_CPU, "the same as online"},
+};
+
+const size_t vp_nentries = sizeof(vp_entries) / sizeof(vp_entries[0]);
+
+const struct vp_entry *vp_entry_by_node(unsigned node)
+{
+	for (size_t i = 0; i < vp_nentries; i++)
+		if (vp_entries[i].node == node)
+			return &vp_entries[i];
+	return NULL;
+}
+
+const struct vp_entry *vp_entry_of_file(enum vp_file f)
+{
+	for (size_t i = 0; i < vp_nentries; i++)
+		if (vp_entries[i].file == (int)f)
+			return &vp_entries[i];
+	return NULL;
+}
+
+const struct vp_entry *vp_entry_by_path(const char *path)
+{
+	for (size_t i = 0; i < vp_nentries; i++)
+		if (strcmp(vp_entries[i].path, path) == 0)
+			return &vp_entries[i];
+	return NULL;
+}
+
+const struct vp_entry *vp_entry_next_child(unsigned parent, size_t *cursor)
+{
+	while (*cursor < vp_nentries) {
+		const struct vp_entry *e = &vp_entries[(*cursor)++];
+
+		if (e->parent == parent)
+			return e;
+	}
+	return NULL;
+}
+
+const struct vp_entry *vp_entry_child(unsigned parent, const char *name)
+{
+	size_t cursor = 0;
+	const struct vp_entry *e;
+
+	while ((e = vp_entry_next_child(parent, &cursor)))
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
