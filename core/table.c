@@ -83,3 +83,17 @@ const struct vp_entry *vp_entry_child(unsigned parent, const char *name)
 			return e;
 	return NULL;
 }
+
+void vp_table_markdown(FILE *f)
+{
+	fprintf(f, "| file (under the mount point) | mounted over | what a container sees |\n"
+		   "|---|---|---|\n");
+	for (size_t i = 0; i < vp_nentries; i++) {
+		const struct vp_entry *e = &vp_entries[i];
+
+		if (e->file >= 0 || e->mount)
+			fprintf(f, "| `%s%s` | %s%s%s | %s |\n", e->path, e->file < 0 ? "/" : "",
+				e->mount ? "`/" : "", e->mount ? e->path : "not mounted",
+				e->mount ? "`" : "", e->what ? e->what : "");
+	}
+}

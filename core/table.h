@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The files with a renderer. Values index vp_files[]'s file rows (never stored anywhere:
  * renumbering is fine). */
@@ -72,5 +73,9 @@ const struct vp_entry *vp_entry_by_path(const char *path);
 const struct vp_entry *vp_entry_child(unsigned parent, const char *name);
 /* Iterate the children of directory node parent: *cursor starts at 0. */
 const struct vp_entry *vp_entry_next_child(unsigned parent, size_t *cursor);
+
+/* The README's list of served files (between its "served-files" markers; a unit test keeps
+ * the two equal): one markdown table row per file. `vprocfs --list-files` prints it. */
+void vp_table_markdown(FILE *f);
 
 #endif

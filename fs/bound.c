@@ -25,6 +25,8 @@
 #define TICK_MS 10
 /* A snapshot unused this long is freed (the next READ renders afresh). */
 #define IDLE_FREE_MS (600 * 1000)
+/* A slot the kernel never looked up (only its number went out, in a symlink) is freed. */
+#define UNUSED_FREE_MS (60 * 1000)
 
 /* A slot as kept in the shared region. */
 struct rec {
@@ -56,6 +58,7 @@ struct view {
 	uint64_t hash;
 	uint32_t slot, gen;
 	unsigned users;    /* under b->lock */
+	uint64_t touched_ms; /* last handed out (under b->lock) */
 	bool unlinked;     /* the slot was freed: free this when users drops to 0 */
 	bool parsed;       /* v holds the view (a kept key that does not parse renders nothing) */
 	atomic_bool dead;  /* the container is gone */
@@ -114,6 +117,7 @@ static struct view *view_alloc(uint32_t slot, uint32_t gen, const char *key)
 		return NULL;
 	v->slot = slot;
 	v->gen = gen;
+	v->touched_ms = now_ms();
 	v->hash = hash_str(key);
 	v->parsed = vp_view_parse(key, &v->v) == 0;
 	for (int f = 0; f < VP_NFILES; f++) {
@@ -219,6 +223,8 @@ int fs_bound_new(struct vp_core *core, unsigned char *region, bool inherited,
 		}
 		index_add(b, v);
 	}
+	if (inherited)
+		fprintf(stderr, "vprocfs: took over %zu bound views\n", b->count);
 	*ret = b;
 	return 0;
 }
@@ -256,7 +262,7 @@ void fs_bound_free(struct fs_bound *b)
 
 /* ---- slots --------------------------------------------------------------------------------- */
 
-int fs_bound_slot(struct fs_bound *b, const struct vp_view *vw, uint32_t *ret_slot,
+int fs_bound_slot(struct fs_bound *b, const struct vp_view *vw, uint64_t ref, uint32_t *ret_slot,
 		  uint32_t *ret_gen)
 {
 	char key[sizeof(((struct rec *)0)->key)];
@@ -304,11 +310,26 @@ int fs_bound_slot(struct fs_bound *b, const struct vp_view *vw, uint32_t *ret_sl
 			__atomic_store_n(&b->hdr->hwm, i + 1, __ATOMIC_RELEASE);
 		b->hint = (i + 1) % FS_SLOTS;
 	}
-	b->rec[v->slot].nlookup++;
+	b->rec[v->slot].nlookup += ref;
+	v->touched_ms = now_ms();
 	*ret_slot = v->slot;
 	*ret_gen = v->gen;
 	pthread_mutex_unlock(&b->lock);
 	return 0;
+}
+
+bool fs_bound_holds(struct fs_bound *b, uint32_t slot, const struct vp_view *vw)
+{
+	char key[sizeof(((struct rec *)0)->key)];
+	bool same = false;
+
+	if (slot == 0 || slot >= FS_SLOTS || vp_view_format(vw, key, sizeof(key)) < 0)
+		return false;
+	pthread_mutex_lock(&b->lock);
+	if (b->slots[slot])
+		same = strcmp(b->rec[slot].key, key) == 0;
+	pthread_mutex_unlock(&b->lock);
+	return same;
 }
 
 uint32_t fs_bound_gen(struct fs_bound *b, uint32_t slot)
@@ -683,20 +704,45 @@ int fs_bound_start(struct fs_bound *b, struct fuse_session *se)
 
 /* ---- housekeeping -------------------------------------------------------------------------- */
 
+/* A view whose container is gone: make the kernel drop its names and, once unused, its
+ * inodes (FUSE_NOTIFY_DELETE clears their link count), so that the FORGETs that free the slot
+ * come now rather than under memory pressure. Files first, then their directories. */
+static void release(struct fs_bound *b, uint32_t slot)
+{
+	char name[16];
+
+	if (!b->se)
+		return;
+	for (size_t i = vp_nentries; i-- > 0;) {
+		const struct vp_entry *e = &vp_entries[i];
+
+		fuse_lowlevel_notify_delete(b->se, fs_ino(slot, e->parent), fs_ino(slot, e->node),
+					    e->name, strlen(e->name));
+	}
+	snprintf(name, sizeof(name), "%u", (unsigned)slot);
+	fuse_lowlevel_notify_delete(b->se, FS_INO_VIEWS, fs_ino(slot, 0), name, strlen(name));
+}
+
 void fs_bound_sweep(struct fs_bound *b)
 {
 	uint64_t now = now_ms();
 	uint32_t hwm = __atomic_load_n(&b->hdr->hwm, __ATOMIC_ACQUIRE);
 
 	for (uint32_t i = 1; i < hwm; i++) {
-		struct view *v = view_get(b, i);
-		bool gone;
+		struct view *v;
+		bool gone, was;
 
+		/* A slot handed out in a symlink that nobody followed up with a LOOKUP. */
+		pthread_mutex_lock(&b->lock);
+		v = b->slots[i];
+		if (v && b->rec[i].nlookup == 0 && now - v->touched_ms > UNUSED_FREE_MS)
+			index_remove(b, v);
+		pthread_mutex_unlock(&b->lock);
+		v = view_get(b, i);
 		if (!v)
 			continue;
 		gone = !v->parsed || vp_view_alive(b->core, &v->v) < 0;
-		if (gone)
-			atomic_store(&v->dead, true);
+		was = gone && atomic_exchange(&v->dead, true);
 		for (int f = 0; f < VP_NFILES; f++) {
 			struct node *n = &v->node[f];
 
@@ -708,5 +754,7 @@ void fs_bound_sweep(struct fs_bound *b)
 			pthread_mutex_unlock(&n->lock);
 		}
 		view_put(b, v);
+		if (gone && !was)
+			release(b, i);
 	}
 }

@@ -51,10 +51,13 @@ int fs_bound_start(struct fs_bound *b, struct fuse_session *se);
 /* Stop the expiry thread (before the session goes); no-op when not running or NULL. */
 void fs_bound_stop(struct fs_bound *b);
 
-/* The slot of view v, created if needed; the kernel is about to get a node of it (count it
- * with fs_bound_ref() once the reply went out). */
-int fs_bound_slot(struct fs_bound *b, const struct vp_view *v, uint32_t *ret_slot,
+/* The slot of view v, created if needed, with ref lookups counted (1: the kernel is about to
+ * get a node of it; 0: only its number is handed out, in a symlink). A slot that the kernel
+ * never looked up is freed by the sweep after a minute. */
+int fs_bound_slot(struct fs_bound *b, const struct vp_view *v, uint64_t ref, uint32_t *ret_slot,
 		  uint32_t *ret_gen);
+/* Whether slot is in use and holds view v. */
+bool fs_bound_holds(struct fs_bound *b, uint32_t slot, const struct vp_view *v);
 /* The generation of a slot in use, 0 if the slot is free (a stale node id). */
 uint32_t fs_bound_gen(struct fs_bound *b, uint32_t slot);
 /* The kernel got (ref) / forgot (forget) n lookups of nodes of slot. */

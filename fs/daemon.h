@@ -17,17 +17,27 @@
 struct fs_bound;
 
 /*
- * Node ids. Two fixed nodes: the mount's root and ".by-pid", the root-only directory where
- * the OCI hook asks for a container's files by a pid of it. Every other node belongs to one
- * bound view (fs/bound.c): its id is ((slot + 1) << FS_NODE_BITS) | the node number of the
- * served-file table (core/table.h; 0 is the view's root directory). The kernel keeps node
- * ids across our restarts, and so do the slots (kept in the request journal's memfd).
+ * Node ids.
+ *   - Fixed nodes: the mount's root; ".by-pid", the root-only directory where the OCI hook
+ *     asks for a container's files by a pid of it; ".v", where each bound view has a
+ *     directory named by its slot; and a symlink for each top directory of the served-file
+ *     table ("proc", "sys").
+ *   - ".by-pid/PID" is a symlink too: node FS_INO_PIDLINK | PID.
+ *   - Every other node belongs to one bound view (fs/bound.c): its id is
+ *     ((slot + 1) << FS_NODE_BITS) | the node number of the served-file table (core/table.h;
+ *     0 is the view's directory ".v/SLOT"). The kernel keeps node ids across our restarts,
+ *     and so do the slots (kept in the request journal's memfd).
  */
 #define FS_INO_ROOT 1 /* FUSE_ROOT_ID */
 #define FS_INO_BYPID 2
+#define FS_INO_VIEWS 3
+#define FS_INO_TOPLINK 16 /* + the table's node number of a top directory */
 #define FS_BYPID_NAME ".by-pid"
+#define FS_VIEWS_NAME ".v"
+#define FS_INO_PIDLINK (UINT64_C(1) << 62)
 #define FS_NODE_BITS 20
 #define FS_NODE_MASK ((UINT64_C(1) << FS_NODE_BITS) - 1)
+#define FS_SLOT_MAX_INO (UINT64_C(1) << 40) /* view node ids are below */
 
 static inline fuse_ino_t fs_ino(uint32_t slot, unsigned node)
 {
@@ -37,7 +47,7 @@ static inline fuse_ino_t fs_ino(uint32_t slot, unsigned node)
 /* Whether ino is a view's node; then its slot and node number. */
 static inline bool fs_ino_split(fuse_ino_t ino, uint32_t *slot, unsigned *node)
 {
-	if (ino >> FS_NODE_BITS == 0 || (ino >> FS_NODE_BITS) - 1 > UINT32_MAX)
+	if (ino >> FS_NODE_BITS == 0 || ino >= FS_SLOT_MAX_INO)
 		return false;
 	*slot = (uint32_t)((ino >> FS_NODE_BITS) - 1);
 	*node = (unsigned)(ino & FS_NODE_MASK);

@@ -53,6 +53,7 @@ static void usage(FILE *f)
 		"                   (sysinfo(2) answered for the container; default\n"
 		"                   " DEFAULT_SECCOMP_SOCKET "; none: no agent)\n"
 		"  -d, --debug      log every FUSE request to stderr\n"
+		"      --list-files print the served files (a markdown table) and exit\n"
 		"  -h, --help       show this help and exit\n"
 		"  -V, --version    show the version and exit\n");
 }
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"list-files", no_argument, NULL, 'L'},
 		{"debug", no_argument, NULL, 'd'},
 		{"threads", required_argument, NULL, 't'},
 		{"cpu-count", required_argument, NULL, 'c'},
@@ -225,6 +227,10 @@ int main(int argc, char **argv)
 			return 0;
 		case 'V':
 			printf("vprocfs %s (libfuse %s)\n", VPROCFS_VERSION, fuse_pkgversion());
+			fuse_opt_free_args(&args);
+			return 0;
+		case 'L':
+			vp_table_markdown(stdout);
 			fuse_opt_free_args(&args);
 			return 0;
 		case 'd':

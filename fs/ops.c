@@ -1,19 +1,24 @@
 /*
  * Low-level FUSE handlers. Each replies exactly once on every path.
  *
- * The tree: the mount's root lists the served-file table's top directories ("proc", "sys")
- * and ".by-pid". Every node under them belongs to one bound view (fs/bound.h):
- *   - a top directory's LOOKUP (entry timeout 0, so every path walk asks again) hands out
- *     the looker's own view: a process that opens MOUNTPOINT/proc/meminfo by path gets its
- *     container's file, and so does a runtime that bind-mounts it from inside the container
- *     (runc and crun mount after the container's init joined its cgroups);
- *   - ".by-pid/PID" (root only, never listed) hands out the view of process PID: the OCI
- *     hook mounts a container's files from there;
- *   - below, names are fixed (long entry timeouts) and files are snapshots of their view,
- *     served through the page cache: OPEN answers ENOSYS, which makes the kernel open every
- *     file of the connection without asking (no OPEN, no RELEASE).
+ * The tree. Every file and directory under ".v/SLOT" belongs to one bound view (fs/bound.h)
+ * and has a fixed name there (long entry timeouts). Files are snapshots of their view, served
+ * through the page cache: OPEN answers ENOSYS, which makes the kernel open every file of the
+ * connection without asking (no OPEN, no RELEASE). The ways in:
+ *   - "proc" and "sys" at the root are symlinks whose target depends on who follows them:
+ *     READLINK answers ".v/SLOT/proc" for the reader's own view. A process that opens
+ *     MOUNTPOINT/proc/meminfo by path gets its container's file, and so does a runtime that
+ *     bind-mounts it from inside the container (runc mounts after the container's init joined
+ *     its cgroups). Each view has a name of its own, so lookups of different views never
+ *     invalidate each other's directory entries (a per-looker directory under one name did:
+ *     concurrent bind mounts failed with ENOENT).
+ *   - ".by-pid/PID" (root only, never listed) is a symlink to the view of process PID: the
+ *     OCI hook mounts a container's files from there.
+ *   - ".v/SLOT" is looked up anew by every path walk (entry timeout 0) and only by root or by
+ *     a process whose own view it is: no other container's and no other host user's.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +58,35 @@ static void file_attr(fuse_ino_t ino, const struct fs_bound_attr *a, struct stat
 	st->st_mtim.tv_sec = (time_t)(a->mtime_ns / 1000000000);
 	st->st_mtim.tv_nsec = (long)(a->mtime_ns % 1000000000);
 	st->st_atim = st->st_ctim = st->st_mtim;
+}
+
+/* Attributes of the fixed nodes. */
+static void fixed_attr(const struct vp_daemon *d, fuse_ino_t ino, struct stat *st)
+{
+	if (ino == FS_INO_ROOT) {
+		dir_attr(d, ino, 0555, st);
+	} else if (ino == FS_INO_BYPID) {
+		dir_attr(d, ino, 0700, st);
+	} else if (ino == FS_INO_VIEWS) {
+		dir_attr(d, ino, 0711, st);
+	} else {
+		dir_attr(d, ino, 0777, st);
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_size = 16; /* the length depends on who reads the link */
+	}
+}
+
+static bool is_fixed(fuse_ino_t ino)
+{
+	const struct vp_entry *e;
+
+	if (ino == FS_INO_ROOT || ino == FS_INO_BYPID || ino == FS_INO_VIEWS)
+		return true;
+	if (ino & FS_INO_PIDLINK)
+		return (ino & ~FS_INO_PIDLINK) > 0 && (ino & ~FS_INO_PIDLINK) <= INT_MAX;
+	return ino > FS_INO_TOPLINK && ino < FS_INO_TOPLINK + VP_NODE_MAX + 1 &&
+	       (e = vp_entry_by_node((unsigned)(ino - FS_INO_TOPLINK))) && e->parent == 0;
 }
 
 /* The one place that turns an internal error into what the caller sees. */
@@ -107,38 +141,72 @@ static void reply_node(fuse_req_t req, uint32_t slot, uint32_t gen, const struct
 	}
 }
 
-/* The view of process pid handed out as node e (NULL: its root). */
-static void lookup_view_of(fuse_req_t req, pid_t pid, const struct vp_entry *e)
+/* The root's entries that are not views' own: symlinks and fixed directories. */
+static void reply_fixed(fuse_req_t req, fuse_ino_t ino, double entry_timeout)
 {
-	struct vp_daemon *d = daemon_of(req);
-	struct vp_view v;
-	uint32_t slot, gen;
-	int r = vp_view_of(d->core, pid, CG_MASK_ALL, &v);
+	struct fuse_entry_param ep;
 
-	if (r >= 0) {
-		r = fs_bound_slot(d->bound, &v, &slot, &gen);
-		vp_view_done(&v);
-	}
-	if (r < 0) {
-		fuse_reply_err(req, r == -ESRCH ? ESRCH : reply_errno(req, r, NULL));
-		return;
-	}
-	reply_node(req, slot, gen, e, 0.0);
+	memset(&ep, 0, sizeof(ep));
+	ep.ino = ino;
+	ep.generation = 1;
+	ep.entry_timeout = entry_timeout;
+	ep.attr_timeout = FS_TIMEOUT;
+	fixed_attr(daemon_of(req), ino, &ep.attr);
+	fuse_reply_entry(req, &ep);
 }
 
-/* "PID" as written by the kernel: digits, no leading zero, at most INT_MAX. */
-static pid_t parse_pid(const char *s)
+/* "PID" or "SLOT" as written by the kernel or us: digits, no leading zero, below max. */
+static long long parse_num(const char *s, long long max)
 {
 	long long v = 0;
 
-	if (*s < '1' || *s > '9' || strlen(s) > 10)
+	if (*s < '1' || *s > '9' || strlen(s) > 12)
 		return 0;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return 0;
 		v = v * 10 + (*s - '0');
 	}
-	return v <= INT_MAX ? (pid_t)v : 0;
+	return v < max ? v : 0;
+}
+
+static bool is_root_user(fuse_req_t req)
+{
+	return fuse_req_ctx(req)->uid == 0;
+}
+
+/* ".v/SLOT": root's, or the caller's own view's. */
+static void lookup_slot(fuse_req_t req, const char *name)
+{
+	struct vp_daemon *d = daemon_of(req);
+	uint32_t slot = (uint32_t)parse_num(name, FS_SLOTS);
+	uint32_t gen = slot ? fs_bound_gen(d->bound, slot) : 0;
+	struct vp_view v;
+	int r;
+
+	if (!gen) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (!is_root_user(req)) {
+		r = vp_view_of(d->core, fuse_req_ctx(req)->pid, CG_MASK_ALL, &v);
+		if (r < 0) {
+			fuse_reply_err(req, r == -ESRCH ? ESRCH : reply_errno(req, r, NULL));
+			return;
+		}
+		r = fs_bound_holds(d->bound, slot, &v) ? 0 : -EACCES;
+		vp_view_done(&v);
+		if (r < 0) {
+			fuse_reply_err(req, EACCES);
+			return;
+		}
+	}
+	fs_bound_ref(d->bound, slot, 1);
+	/* Gone between the two calls: the count went to a free slot, nothing to give back. */
+	if (fs_bound_gen(d->bound, slot) != gen)
+		fuse_reply_err(req, ENOENT);
+	else
+		reply_node(req, slot, gen, NULL, 0.0);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -150,34 +218,32 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	if (parent == FS_INO_ROOT) {
 		if (strcmp(name, FS_BYPID_NAME) == 0) {
-			struct fuse_entry_param ep;
-
-			memset(&ep, 0, sizeof(ep));
-			ep.ino = FS_INO_BYPID;
-			ep.generation = 1;
-			ep.attr_timeout = ep.entry_timeout = FS_TIMEOUT;
-			dir_attr(d, FS_INO_BYPID, 0700, &ep.attr);
-			fuse_reply_entry(req, &ep);
-			return;
-		}
-		e = vp_entry_child(0, name);
-		if (!e)
+			reply_fixed(req, FS_INO_BYPID, FS_TIMEOUT);
+		} else if (strcmp(name, FS_VIEWS_NAME) == 0) {
+			reply_fixed(req, FS_INO_VIEWS, FS_TIMEOUT);
+		} else if ((e = vp_entry_child(0, name))) {
+			reply_fixed(req, FS_INO_TOPLINK + e->node, FS_TIMEOUT);
+		} else {
 			fuse_reply_err(req, ENOENT);
-		else
-			lookup_view_of(req, fuse_req_ctx(req)->pid, e);
+		}
 		return;
 	}
 	if (parent == FS_INO_BYPID) {
-		pid_t pid = parse_pid(name);
+		pid_t pid = (pid_t)parse_num(name, (long long)INT_MAX + 1);
 
 		/* The directory is 0700 and the kernel checks that (default_permissions); this is
-		 * a second check that does not depend on mount options. */
-		if (fuse_req_ctx(req)->uid != 0)
+		 * a second check that does not depend on mount options. The symlink is resolved
+		 * by READLINK, every time (entry timeout 0: pids are reused). */
+		if (!is_root_user(req))
 			fuse_reply_err(req, EACCES);
 		else if (pid <= 0)
 			fuse_reply_err(req, ENOENT);
 		else
-			lookup_view_of(req, pid, NULL);
+			reply_fixed(req, FS_INO_PIDLINK | (fuse_ino_t)pid, 0.0);
+		return;
+	}
+	if (parent == FS_INO_VIEWS) {
+		lookup_slot(req, name);
 		return;
 	}
 	if (!view_node(parent, &slot, &node, &pe) || (pe && pe->file >= 0)) {
@@ -194,6 +260,47 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fs_bound_ref(d->bound, slot, 1);
 		reply_node(req, slot, gen, e, FS_TIMEOUT);
 	}
+}
+
+/* The target of a symlink, for the process that follows it. */
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct vp_daemon *d = daemon_of(req);
+	const struct vp_entry *e = NULL;
+	char target[64];
+	struct vp_view v;
+	uint32_t slot, gen;
+	pid_t pid;
+	int r;
+
+	if (ino & FS_INO_PIDLINK) {
+		pid = (pid_t)(ino & ~FS_INO_PIDLINK);
+		if (!is_root_user(req)) {
+			fuse_reply_err(req, EACCES);
+			return;
+		}
+	} else if (ino > FS_INO_TOPLINK && (e = vp_entry_by_node((unsigned)(ino - FS_INO_TOPLINK))) &&
+		   e->parent == 0) {
+		pid = fuse_req_ctx(req)->pid;
+	} else {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	r = vp_view_of(d->core, pid, CG_MASK_ALL, &v);
+	if (r >= 0) {
+		r = fs_bound_slot(d->bound, &v, 0, &slot, &gen);
+		vp_view_done(&v);
+	}
+	if (r < 0) {
+		/* A .by-pid link to a process that is gone: no such file. */
+		fuse_reply_err(req, r == -ESRCH ? (e ? ESRCH : ENOENT) : reply_errno(req, r, NULL));
+		return;
+	}
+	if (e)
+		snprintf(target, sizeof(target), FS_VIEWS_NAME "/%u/%s", (unsigned)slot, e->name);
+	else
+		snprintf(target, sizeof(target), "../" FS_VIEWS_NAME "/%u", (unsigned)slot);
+	fuse_reply_readlink(req, target);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -229,8 +336,8 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int r;
 
 	(void)fi;
-	if (ino == FS_INO_ROOT || ino == FS_INO_BYPID) {
-		dir_attr(d, ino, ino == FS_INO_ROOT ? 0555 : 0700, &st);
+	if (is_fixed(ino)) {
+		fixed_attr(d, ino, &st);
 		fuse_reply_attr(req, &st, FS_TIMEOUT);
 		return;
 	}
@@ -254,14 +361,14 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 /* One directory entry into buf; false when it does not fit. */
 static bool add_entry(fuse_req_t req, char *buf, size_t size, size_t *used, const char *name,
-		      fuse_ino_t ino, bool dir, off_t next)
+		      fuse_ino_t ino, mode_t type, off_t next)
 {
 	struct stat st;
 	size_t need;
 
 	memset(&st, 0, sizeof(st));
 	st.st_ino = ino;
-	st.st_mode = dir ? S_IFDIR : S_IFREG;
+	st.st_mode = type;
 	need = fuse_add_direntry(req, buf + *used, size - *used, name, &st, next);
 	if (need > size - *used)
 		return false;
@@ -270,8 +377,8 @@ static bool add_entry(fuse_req_t req, char *buf, size_t size, size_t *used, cons
 }
 
 /* Entries: ".", "..", then children; the offset of an entry is its index + 1. The root
- * lists ".by-pid" and the table's top directories (their inode numbers there are
- * placeholders: which view a name is depends on who looks it up); ".by-pid" lists nothing. */
+ * lists ".by-pid", ".v" and the table's top directories (symlinks); ".by-pid" and ".v" list
+ * nothing: no one enumerates the containers. */
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
@@ -282,11 +389,10 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	uint32_t slot = 0;
 	unsigned node = 0;
 	off_t idx = 0;
-	bool root = ino == FS_INO_ROOT;
+	bool root = ino == FS_INO_ROOT, fixed = root || ino == FS_INO_BYPID || ino == FS_INO_VIEWS;
 
 	(void)fi;
-	if (!root && ino != FS_INO_BYPID &&
-	    (!view_node(ino, &slot, &node, &de) || !fs_bound_gen(d->bound, slot))) {
+	if (!fixed && (!view_node(ino, &slot, &node, &de) || !fs_bound_gen(d->bound, slot))) {
 		fuse_reply_err(req, ESTALE);
 		return;
 	}
@@ -299,30 +405,33 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	for (;; idx++) {
 		const char *name;
 		fuse_ino_t eino;
-		bool dir = true;
+		mode_t type = S_IFDIR;
 
 		if (idx == 0) {
 			name = ".";
 			eino = ino;
 		} else if (idx == 1) {
 			name = "..";
-			eino = de ? fs_ino(slot, de->parent) : FS_INO_ROOT;
+			eino = fixed ? FS_INO_ROOT : node == 0 ? FS_INO_VIEWS : fs_ino(slot, de->parent);
 		} else if (root && idx == 2) {
 			name = FS_BYPID_NAME;
 			eino = FS_INO_BYPID;
-		} else if (ino == FS_INO_BYPID) {
+		} else if (root && idx == 3) {
+			name = FS_VIEWS_NAME;
+			eino = FS_INO_VIEWS;
+		} else if (fixed && !root) {
 			break;
 		} else {
 			e = vp_entry_next_child(root ? 0 : node, &cursor);
 			if (!e)
 				break;
 			name = e->name;
-			eino = root ? fs_ino(UINT32_MAX - 1, e->node) : fs_ino(slot, e->node);
-			dir = e->file < 0;
+			eino = root ? FS_INO_TOPLINK + e->node : fs_ino(slot, e->node);
+			type = root ? S_IFLNK : e->file < 0 ? S_IFDIR : S_IFREG;
 		}
 		if (idx < off)
 			continue;
-		if (!add_entry(req, buf, size, &used, name, eino, dir, idx + 1))
+		if (!add_entry(req, buf, size, &used, name, eino, type, idx + 1))
 			break;
 	}
 	fuse_reply_buf(req, buf, used);
@@ -386,7 +495,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	uint32_t slot;
 	unsigned node;
 
-	if (ino != FS_INO_ROOT && ino != FS_INO_BYPID && !view_node(ino, &slot, &node, &e)) {
+	if (ino != FS_INO_ROOT && ino != FS_INO_BYPID && ino != FS_INO_VIEWS &&
+	    !view_node(ino, &slot, &node, &e)) {
 		fuse_reply_err(req, ESTALE);
 		return;
 	}
@@ -414,6 +524,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.forget = op_forget,
 	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
+	.readlink = op_readlink,
 	.opendir = op_opendir,
 	.readdir = op_readdir,
 	.open = op_open,
