@@ -3,6 +3,7 @@
 #define VP_CGROUP_INTERNAL_H
 
 #include "cgroup/cgroup.h"
+#include <limits.h>
 #include <sys/types.h>
 
 #include "util/strbuf.h"
@@ -14,6 +15,8 @@ struct cg_mem_ops {
 extern const struct cg_mem_ops cg_mem_v1_ops;
 extern const struct cg_mem_ops cg_mem_v2_ops;
 
+/* ---- cgfile.c: the files of one cgroup ---------------------------------------------------- */
+
 /* Read file `name` of cgroup `path` (absolute, "/" = hierarchy root) of hierarchy h into sb:
  * through h's cache of open files on a real cgroup file system (see fdcache.c), else with
  * openat() relative to h->rootfd. */
@@ -21,6 +24,9 @@ int cg_read_file(const struct cg_hier *h, const char *path, const char *name, st
 /* The same, also giving the file's inode number. */
 int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name,
 		     struct strbuf *sb, ino_t *ret_ino);
+/* Parse a one-number file of one cgroup. */
+int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
+		uint64_t *ret);
 /* Parse a limit file of one cgroup. */
 int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 		  uint64_t *ret);
@@ -28,6 +34,11 @@ int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, s
  * only when with_root (v2's root has no limit files). */
 int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
 		      struct strbuf *sb, uint64_t *ret);
+
+/* The walk up a cgroup path: copy an absolute path into a buffer (-EINVAL when relative,
+ * -ENAMETOOLONG), then cg_path_up() it in place, "/a/b" -> "/a" -> "/"; false at the root. */
+int cg_path_copy(char dst[PATH_MAX], const char *src);
+bool cg_path_up(char *cur);
 
 /* ---- fdcache.c: open cgroup files kept for pread() -------------------------------------- */
 

@@ -297,37 +297,12 @@ void cg_cpuacct_done(struct cg_cpuacct *a)
 
 /* ---- one container ------------------------------------------------------------------------ */
 
-/* Up one level in place: "/a/b" -> "/a" -> "/"; false at the root. */
-static bool path_up(char *cur)
-{
-	char *slash;
-
-	if (strcmp(cur, "/") == 0)
-		return false;
-	slash = strrchr(cur, '/');
-	if (slash == cur)
-		cur[1] = '\0';
-	else
-		*slash = '\0';
-	return true;
-}
-
-static int path_copy(char *dst, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= PATH_MAX || src[0] != '/')
-		return -EINVAL;
-	memcpy(dst, src, n + 1);
-	return 0;
-}
-
 static int read_quota(const struct cg_hier *h, const char *path, struct strbuf *sb,
 		      struct strbuf *period, uint64_t *ret)
 {
 	char cur[PATH_MAX];
 	uint64_t min = CG_UNLIMITED;
-	int r = path_copy(cur, path);
+	int r = cg_path_copy(cur, path);
 
 	if (r < 0)
 		return r;
@@ -358,7 +333,7 @@ static int read_quota(const struct cg_hier *h, const char *path, struct strbuf *
 		if (r < 0)
 			return r;
 		min = min_u64(min, q);
-	} while (path_up(cur));
+	} while (cg_path_up(cur));
 	*ret = min;
 	return 0;
 }
@@ -367,7 +342,7 @@ static int read_cpuset(const struct cg_hier *h, const char *path, struct strbuf 
 		       struct cg_cpulist *ret)
 {
 	char cur[PATH_MAX];
-	int r = path_copy(cur, path);
+	int r = cg_path_copy(cur, path);
 
 	if (r < 0)
 		return r;
@@ -394,7 +369,7 @@ static int read_cpuset(const struct cg_hier *h, const char *path, struct strbuf 
 		if (ret->n > 0)
 			return 0;
 		cg_cpulist_done(ret);
-	} while (path_up(cur));
+	} while (cg_path_up(cur));
 	*ret = (struct cg_cpulist){0};
 	return 0;
 }

@@ -1,101 +1,9 @@
 /* Memory facts of one cgroup: the v1 and v2 backends behind cg_memory_read(). */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "util/fileio.h"
 #include "util/parse.h"
-
-int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name,
-		     struct strbuf *sb, ino_t *ret_ino)
-{
-	char rel[PATH_MAX];
-	const char *p = path;
-	struct stat st;
-	int n, fd, r;
-
-	while (*p == '/')
-		p++;
-	n = *p ? snprintf(rel, sizeof(rel), "%s/%s", p, name) : snprintf(rel, sizeof(rel), "%s", name);
-	if (n < 0 || (size_t)n >= sizeof(rel))
-		return -ENAMETOOLONG;
-	if (h->fdc)
-		return cg_fdcache_read(h->fdc, rel, sb, ret_ino);
-	if (!ret_ino)
-		return read_file_at(h->rootfd, rel, sb);
-	fd = openat(h->rootfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = fstat(fd, &st) < 0 ? -errno : read_fd_all(fd, sb);
-	if (r >= 0)
-		*ret_ino = st.st_ino;
-	close(fd);
-	return r;
-}
-
-int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb)
-{
-	return cg_read_file_ino(h, path, name, sb, NULL);
-}
-
-int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-		  uint64_t *ret)
-{
-	int r = cg_read_file(h, path, name, sb);
-
-	if (r < 0)
-		return r;
-	return cg_parse_limit(sb->buf ? sb->buf : "", ret);
-}
-
-int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
-		      struct strbuf *sb, uint64_t *ret)
-{
-	char cur[PATH_MAX];
-	uint64_t min = CG_UNLIMITED;
-	size_t n = strlen(path);
-
-	if (n >= sizeof(cur))
-		return -ENAMETOOLONG;
-	memcpy(cur, path, n + 1);
-	for (;;) {
-		bool is_root = strcmp(cur, "/") == 0;
-		char *slash;
-		uint64_t v;
-		int r;
-
-		if (!is_root || with_root) {
-			r = cg_read_limit(h, cur, name, sb, &v);
-			if (r < 0)
-				return r;
-			min = min_u64(min, v);
-		}
-		if (is_root)
-			break;
-		slash = strrchr(cur, '/');
-		if (slash == cur)
-			cur[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	*ret = min;
-	return 0;
-}
-
-static int read_u64_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-			 uint64_t *ret)
-{
-	int r = cg_read_file(h, path, name, sb);
-
-	if (r < 0)
-		return r;
-	return parse_u64_line(sb->buf ? sb->buf : "", ret);
-}
 
 static int read_memstat(const struct cg_hier *h, const char *path, enum cg_version v, struct strbuf *sb,
 			struct cg_memstat *ret)
@@ -123,7 +31,7 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 	else if (r >= 0)
 		r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit);
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.usage_in_bytes", &sb, &m.usage);
+		r = cg_read_u64(h, path, "memory.usage_in_bytes", &sb, &m.usage);
 	if (r < 0)
 		goto out;
 
@@ -140,7 +48,7 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 		goto done;
 	}
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
+		r = cg_read_u64(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -161,7 +69,7 @@ static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memo
 
 	r = cg_read_min_limit(h, path, "memory.max", false, &sb, &m.limit);
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.current", &sb, &m.usage);
+		r = cg_read_u64(h, path, "memory.current", &sb, &m.usage);
 	if (r >= 0)
 		r = read_memstat(h, path, CG_V2, &sb, &m.stat);
 	if (r < 0)
@@ -175,7 +83,7 @@ static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memo
 		goto done;
 	}
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.swap.current", &sb, &m.swap_usage);
+		r = cg_read_u64(h, path, "memory.swap.current", &sb, &m.swap_usage);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
