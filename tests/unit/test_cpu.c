@@ -1,5 +1,5 @@
-/* cgroup/cpu.c: cpu lists, quotas, CPU time parsers, and cg_cpu_read() over fixture trees of
- * real v1 and v2 hosts (and copies of them edited to reach the other cases). */
+/* cgroup/cpustat.c: cpu lists, quotas, CPU time parsers; cgroup/cpu.c: cg_cpu_read() over
+ * fixture trees of real v1 and v2 hosts (and copies of them edited to reach the other cases). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
