@@ -1,4 +1,5 @@
-/* Private to cgroup/: the per-version memory backends and the file helpers they share. */
+/* Private to cgroup/: the per-version memory and CPU backends and the file helpers they
+ * share. */
 #ifndef VP_CGROUP_INTERNAL_H
 #define VP_CGROUP_INTERNAL_H
 
@@ -14,6 +15,22 @@ struct cg_mem_ops {
 
 extern const struct cg_mem_ops cg_mem_v1_ops;
 extern const struct cg_mem_ops cg_mem_v2_ops;
+
+/* What differs between v1 and v2 CPU files; the walk over the hierarchies is cpu.c's. */
+struct cg_cpu_ops {
+	/* Minimum quota over path and its ancestors, micro-CPUs (CG_UNLIMITED: none). */
+	int (*read_quota)(const struct cg_hier *h, const char *path, struct strbuf *sb,
+			  uint64_t *ret);
+	/* Effective cpuset of path; n == 0 when no level restricts it. */
+	int (*read_cpuset)(const struct cg_hier *h, const char *path, struct strbuf *sb,
+			   struct cg_cpulist *ret);
+	/* The CPU time file of a cgroup (its inode identifies the cgroup) and its parser. */
+	const char *acct_file;
+	int (*parse_acct)(const char *text, struct cg_cpuacct *ret);
+};
+
+extern const struct cg_cpu_ops cg_cpu_v1_ops;
+extern const struct cg_cpu_ops cg_cpu_v2_ops;
 
 /* ---- cgfile.c: the files of one cgroup ---------------------------------------------------- */
 

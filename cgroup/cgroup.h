@@ -25,6 +25,7 @@ enum cg_version {
 };
 
 struct cg_mem_ops;
+struct cg_cpu_ops;
 struct cg_fdcache;
 
 /* One hierarchy holding a controller. */
@@ -33,6 +34,7 @@ struct cg_hier {
 	int rootfd;  /* O_DIRECTORY fd of the hierarchy's mount point, -1 when CG_NONE */
 	char *mount; /* mount point path, for messages */
 	const struct cg_mem_ops *mem; /* memory backend, chosen once by version */
+	const struct cg_cpu_ops *cpu; /* cpu, cpuacct and cpuset backend, likewise */
 	struct cg_fdcache *fdc; /* kept open files; NULL unless a real cgroup file system */
 };
 

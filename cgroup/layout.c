@@ -61,6 +61,7 @@ static int hier_open(const char *dir, enum cg_version v, struct cg_hier *ret)
 		.rootfd = TAKE_FD(fd),
 		.mount = m,
 		.mem = v == CG_V1 ? &cg_mem_v1_ops : &cg_mem_v2_ops,
+		.cpu = v == CG_V1 ? &cg_cpu_v1_ops : &cg_cpu_v2_ops,
 		.fdc = fdc,
 	};
 	return 0;
