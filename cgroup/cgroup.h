@@ -54,20 +54,21 @@ struct cg_layout {
 	struct cg_hier h[CG_NCONTROLLERS];
 };
 
-/* How many file descriptors the hierarchies opened from now on may keep open, in all (each
- * gets an equal share). Default 1024. The daemon raises it with its RLIMIT_NOFILE. */
-void cg_set_fd_budget(size_t total);
 /* Close kept files not read for max_idle_s seconds (they pin removed cgroups). */
 void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s);
 /* Number of files kept open by the layout's hierarchies. */
 size_t cg_layout_open_files(const struct cg_layout *l);
 
 /* Discovers the host's layout with libcgroup (controller -> mount point) and statfs()
- * (cgroup1 or cgroup2 on that mount point). */
-int cg_layout_discover(struct cg_layout *ret);
+ * (cgroup1 or cgroup2 on that mount point). fd_budget: how many file descriptors the layout's
+ * hierarchies may keep open, in all (each gets an equal share); the daemon derives it from its
+ * RLIMIT_NOFILE. */
+int cg_layout_discover(size_t fd_budget, struct cg_layout *ret);
 /* A layout whose every controller is the tree at dir with the given version: fixture trees
- * in tests (a v1 fixture holds every controller's files in one tree), or an override. */
+ * in tests (a v1 fixture holds every controller's files in one tree), or an override. Its
+ * hierarchies share CG_DEFAULT_FD_BUDGET kept files. */
 int cg_layout_from_dir(const char *dir, enum cg_version v, struct cg_layout *ret);
+#define CG_DEFAULT_FD_BUDGET 1024
 void cg_layout_done(struct cg_layout *l);
 const char *cg_version_name(enum cg_version v);
 /* "memory", "cpu", "cpuacct", "cpuset": the names /proc/PID/cgroup uses on v1. */

@@ -151,8 +151,7 @@ int vp_daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 	vp_host_cache_init(&d->host_meminfo);
 	vp_host_cache_init(&d->host_cpuinfo);
 	vp_host_cache_init(&d->host_online);
-	cg_set_fd_budget(fd_budget());
-	r = cg_layout_discover(&d->layout);
+	r = cg_layout_discover(fd_budget(), &d->layout);
 	if (r < 0) {
 		fprintf(stderr, "vprocfs: no memory cgroup controller found: %s\n", strerror(-r));
 		return r;

@@ -237,7 +237,7 @@ Test(caller, real_proc_self)
 	struct cg_layout real;
 
 	/* The running test process, through the real /proc and the host's layout. */
-	if (cg_layout_discover(&real) < 0)
+	if (cg_layout_discover(CG_DEFAULT_FD_BUDGET, &real) < 0)
 		cr_skip_test("SKIPPED: no memory cgroup controller on this host");
 	cr_assert_eq(cg_nscache_new("/proc", &c), 0);
 	cr_assert_eq(cg_caller_container(c, &real.h[CG_MEMORY], "memory", getpid(), &p), 0);
