@@ -54,8 +54,8 @@ int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, str
 	return parse_u64_line(sb->buf ? sb->buf : "", ret);
 }
 
-int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-		  uint64_t *ret)
+static int read_limit(const struct cg_hier *h, const char *path, const char *name,
+		      struct strbuf *sb, uint64_t *ret)
 {
 	int r = cg_read_file(h, path, name, sb);
 
@@ -104,7 +104,7 @@ int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *nam
 
 		if (!with_root && strcmp(cur, "/") == 0)
 			break;
-		r = cg_read_limit(h, cur, name, sb, &v);
+		r = read_limit(h, cur, name, sb, &v);
 		if (r < 0)
 			return r;
 		min = min_u64(min, v);

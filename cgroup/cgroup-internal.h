@@ -44,9 +44,6 @@ int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name
 /* Parse a one-number file of one cgroup. */
 int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 		uint64_t *ret);
-/* Parse a limit file of one cgroup. */
-int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-		  uint64_t *ret);
 /* Minimum of limit file `name` over `path` and its ancestors; the hierarchy root is included
  * only when with_root (v2's root has no limit files). */
 int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
@@ -70,6 +67,5 @@ void cg_fdcache_free(struct cg_fdcache *c);
 int cg_fdcache_read(struct cg_fdcache *c, const char *rel, struct strbuf *sb, ino_t *ret_ino);
 /* Close the files not read for max_idle_s seconds (they pin removed cgroups in memory). */
 void cg_fdcache_sweep(struct cg_fdcache *c, unsigned max_idle_s);
-size_t cg_fdcache_size(struct cg_fdcache *c);
 
 #endif

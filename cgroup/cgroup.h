@@ -56,8 +56,6 @@ struct cg_layout {
 
 /* Close kept files not read for max_idle_s seconds (they pin removed cgroups). */
 void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s);
-/* Number of files kept open by the layout's hierarchies. */
-size_t cg_layout_open_files(const struct cg_layout *l);
 
 /* Discovers the host's layout with libcgroup (controller -> mount point) and statfs()
  * (cgroup1 or cgroup2 on that mount point). fd_budget: how many file descriptors the layout's

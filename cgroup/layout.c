@@ -77,16 +77,6 @@ void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s)
 			cg_fdcache_sweep(l->h[c].fdc, max_idle_s);
 }
 
-size_t cg_layout_open_files(const struct cg_layout *l)
-{
-	size_t n = 0;
-
-	for (int c = 0; c < CG_NCONTROLLERS; c++)
-		if (l->h[c].fdc)
-			n += cg_fdcache_size(l->h[c].fdc);
-	return n;
-}
-
 static const char *const controller_names[CG_NCONTROLLERS] = {
 	[CG_MEMORY] = "memory",
 	[CG_CPU] = "cpu",
