@@ -45,13 +45,13 @@ int cg_read_file(const struct cg_hier *h, const char *path, const char *name, st
 }
 
 int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-		uint64_t *ret)
+		uint64_t *ret, struct cg_where *w)
 {
 	int r = cg_read_file(h, path, name, sb);
 
-	if (r < 0)
-		return r;
-	return parse_u64_line(sb->buf ? sb->buf : "", ret);
+	if (r == 0)
+		r = parse_u64_line(sb->buf ? sb->buf : "", ret);
+	return r < 0 ? cg_where_set(w, path, name, r) : r;
 }
 
 static int read_limit(const struct cg_hier *h, const char *path, const char *name,
@@ -91,14 +91,14 @@ bool cg_path_up(char *cur)
 }
 
 int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
-		      struct strbuf *sb, uint64_t *ret)
+		      struct strbuf *sb, uint64_t *ret, struct cg_where *w)
 {
 	char cur[PATH_MAX];
 	uint64_t min = CG_UNLIMITED;
 	int r = cg_path_copy(cur, path);
 
 	if (r < 0)
-		return r;
+		return cg_where_set(w, path, NULL, r);
 	do {
 		uint64_t v;
 
@@ -106,7 +106,7 @@ int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *nam
 			break;
 		r = read_limit(h, cur, name, sb, &v);
 		if (r < 0)
-			return r;
+			return cg_where_set(w, cur, name, r);
 		min = min_u64(min, v);
 	} while (cg_path_up(cur));
 	*ret = min;

@@ -3,7 +3,8 @@
  * plain structs. Knows nothing about /proc formats or FUSE.
  *
  * Error convention: functions return 0 or -errno; ret_* out-parameters are written only on
- * success. -ESRCH means "the process in question has exited".
+ * success. -ESRCH means "the process in question has exited". The readers of cgroup files
+ * also say which file failed, in an optional struct cg_error (below).
  */
 #ifndef VP_CGROUP_CGROUP_H
 #define VP_CGROUP_CGROUP_H
@@ -72,6 +73,23 @@ const char *cg_version_name(enum cg_version v);
 /* "memory", "cpu", "cpuacct", "cpuset": the names /proc/PID/cgroup uses on v1. */
 const char *cg_controller_name(enum cg_controller c);
 
+/* ---- errors ------------------------------------------------------------------------------- */
+
+/* Which file of which cgroup a read failed on, for a message: cg_memory_read(),
+ * cg_cpu_read() and cg_tasks_count() take an optional (NULL: not wanted) struct cg_error *
+ * last, and fill it only when they fail, e.g. with
+ * "/sys/fs/cgroup/memory:/docker/abc/memory.limit_in_bytes: Invalid argument": the mount
+ * point of the hierarchy, ':', the cgroup path, the file (none when the cgroup itself
+ * failed), ": " and strerror(). Too long a text keeps its start and its end, with "..." in
+ * between. */
+struct cg_error {
+	int err;         /* the errno (positive): the call returned -err */
+	char where[512]; /* NUL-terminated */
+};
+
+/* e->where, or strerror(e->err) when where is empty. */
+const char *cg_error_str(const struct cg_error *e);
+
 /* ---- /proc/PID/cgroup ------------------------------------------------------------------ */
 
 /* From the text of /proc/PID/cgroup, the path of the hierarchy holding `controller` in
@@ -131,7 +149,8 @@ struct cg_memory {
 /* Read the memory facts of cgroup `path` (absolute within hierarchy h). Every file must exist
  * and parse, else the call fails (-ENOENT, -EINVAL, -ERANGE...): nothing is guessed. The only
  * optional files are the swap ones (absent: swap_accounted = false). */
-int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret);
+int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		   struct cg_error *err);
 
 /* ---- cpu, cpuacct, cpuset ----------------------------------------------------------------- */
 
@@ -197,7 +216,7 @@ struct cg_cpu {
  * (-ENOENT, -EINVAL..., -ENODEV without a cpuacct hierarchy); a level without quota or
  * cpuset files (the controller is not enabled there on v2) does not constrain. */
 int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
-		bool with_acct, struct cg_cpu *ret);
+		bool with_acct, struct cg_cpu *ret, struct cg_error *err);
 void cg_cpu_done(struct cg_cpu *c);
 /* The acct_ino cg_cpu_read() would give for cgroup path of the cpuacct hierarchy h. */
 int cg_cpuacct_ino(const struct cg_hier *h, const char *path, ino_t *ret);
@@ -221,6 +240,7 @@ int cg_parse_stat_state(const char *text, char *ret_state, unsigned long long *r
  * skipped. At most CG_TASKS_MAX_DIRS cgroups are visited, so that a container that creates
  * a huge tree of cgroups only gets a partial count. */
 #define CG_TASKS_MAX_DIRS 1024
-int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret);
+int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret,
+		   struct cg_error *err);
 
 #endif

@@ -5,33 +5,34 @@
 #include "cgroup/cgroup-internal.h"
 #include "util/parse.h"
 
-static int read_memstat(const struct cg_hier *h, const char *path, enum cg_version v, struct strbuf *sb,
-			struct cg_memstat *ret)
+static int read_memstat(const struct cg_hier *h, const char *path, enum cg_version v,
+			struct strbuf *sb, struct cg_memstat *ret, struct cg_where *w)
 {
 	int r = cg_read_file(h, path, "memory.stat", sb);
 
-	if (r < 0)
-		return r;
-	return cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
+	if (r == 0)
+		r = cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
+	return r < 0 ? cg_where_set(w, path, "memory.stat", r) : r;
 }
 
 /* v1: memory.stat carries the effective (hierarchical) limits, so three reads suffice:
  * memory.stat, usage and, with swap accounting, memsw usage. Kernels whose memory.stat lacks
  * them get the limits by walking the ancestors. */
-static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		       struct cg_where *w)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_memory m = {0};
 	uint64_t memsw_limit, memsw_usage;
 	int r;
 
-	r = read_memstat(h, path, CG_V1, &sb, &m.stat);
+	r = read_memstat(h, path, CG_V1, &sb, &m.stat, w);
 	if (r >= 0 && m.stat.has_hier_limit)
 		m.limit = m.stat.hier_limit;
 	else if (r >= 0)
-		r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit);
+		r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit, w);
 	if (r >= 0)
-		r = cg_read_u64(h, path, "memory.usage_in_bytes", &sb, &m.usage);
+		r = cg_read_u64(h, path, "memory.usage_in_bytes", &sb, &m.usage, w);
 	if (r < 0)
 		goto out;
 
@@ -42,13 +43,13 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 		memsw_limit = m.stat.hier_memsw_limit;
 	else
 		r = cg_read_min_limit(h, path, "memory.memsw.limit_in_bytes", true, &sb,
-				      &memsw_limit);
+				      &memsw_limit, w);
 	if (r == -ENOENT) {
 		r = 0;
 		goto done;
 	}
 	if (r >= 0)
-		r = cg_read_u64(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
+		r = cg_read_u64(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage, w);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -61,29 +62,30 @@ out:
 	return r;
 }
 
-static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		       struct cg_where *w)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_memory m = {0};
 	int r;
 
-	r = cg_read_min_limit(h, path, "memory.max", false, &sb, &m.limit);
+	r = cg_read_min_limit(h, path, "memory.max", false, &sb, &m.limit, w);
 	if (r >= 0)
-		r = cg_read_u64(h, path, "memory.current", &sb, &m.usage);
+		r = cg_read_u64(h, path, "memory.current", &sb, &m.usage, w);
 	if (r >= 0)
-		r = read_memstat(h, path, CG_V2, &sb, &m.stat);
+		r = read_memstat(h, path, CG_V2, &sb, &m.stat, w);
 	if (r < 0)
 		goto out;
 
 	/* memory.swap.* exist only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount). */
-	r = cg_read_min_limit(h, path, "memory.swap.max", false, &sb, &m.swap_limit);
+	r = cg_read_min_limit(h, path, "memory.swap.max", false, &sb, &m.swap_limit, w);
 	if (r == -ENOENT) {
 		m.swap_limit = 0;
 		r = 0;
 		goto done;
 	}
 	if (r >= 0)
-		r = cg_read_u64(h, path, "memory.swap.current", &sb, &m.swap_usage);
+		r = cg_read_u64(h, path, "memory.swap.current", &sb, &m.swap_usage, w);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -97,15 +99,23 @@ out:
 const struct cg_mem_ops cg_mem_v1_ops = {.read = mem_v1_read};
 const struct cg_mem_ops cg_mem_v2_ops = {.read = mem_v2_read};
 
-int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		   struct cg_error *err)
 {
+	struct cg_where w = {NULL, ""};
+	int r;
+
 	if (!h->mem || h->rootfd < 0)
-		return -EOPNOTSUPP;
-	if (path[0] != '/')
-		return -EINVAL;
+		r = cg_where_set(&w, path, NULL, -EOPNOTSUPP);
+	else if (path[0] != '/')
+		r = cg_where_set(&w, path, NULL, -EINVAL);
 	/* A path that could climb out of the hierarchy is never opened. */
-	if (strstr(path, "/../") || strstr(path, "/./") ||
-	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
-		return -EINVAL;
-	return h->mem->read(h, path, ret);
+	else if (strstr(path, "/../") || strstr(path, "/./") ||
+		 (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		r = cg_where_set(&w, path, NULL, -EINVAL);
+	else
+		r = h->mem->read(h, path, ret, &w);
+	if (r < 0)
+		cg_error_set(err, h, w.path, w.file, r);
+	return r;
 }

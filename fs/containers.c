@@ -239,7 +239,7 @@ int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv
 	if (e->tasks_at_us == 0 || now - e->tasks_at_us > TASKS_FRESH_US) {
 		struct cg_tasks t;
 
-		r = cg_tasks_count(h, key, s->d->procfd, &t);
+		r = cg_tasks_count(h, key, s->d->procfd, &t, NULL);
 		if (r < 0)
 			goto out;
 		if (e->tasks_at_us == 0) {
@@ -328,7 +328,7 @@ static void sample_one(struct vp_ctrs *s, const char *key)
 	struct vp_ctr *e;
 	uint64_t now, h64 = hash_str(key);
 
-	if (cg_tasks_count(h, key, s->d->procfd, &t) < 0)
+	if (cg_tasks_count(h, key, s->d->procfd, &t, NULL) < 0)
 		return; /* gone: its entry ages out */
 	now = vp_now_us();
 	pthread_mutex_lock(&s->lock);

@@ -216,7 +216,7 @@ static int memory_view(struct vp_daemon *d, const struct cg_caller *c,
 	struct cg_memory mem;
 	int r;
 
-	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem);
+	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem, NULL);
 	if (r < 0)
 		return r;
 	r = host_lock_fresh(hc, d->host_fd[FS_INO_PROC_MEMINFO], true);
@@ -263,7 +263,7 @@ int fs_render_swaps(struct vp_daemon *d, const struct cg_caller *c, pid_t tid,
 static int cpu_view(struct vp_daemon *d, const struct cg_caller *c, bool with_acct,
 		    struct strbuf *scratch, struct cg_cpu *cpu, struct pv_cpu_model *m)
 {
-	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu);
+	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu, NULL);
 
 	if (r < 0)
 		return r;

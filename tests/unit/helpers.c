@@ -112,6 +112,16 @@ void open_tree(const char *fixture_dir, enum cg_version v)
 	cr_assert_eq(cg_layout_from_dir(fx_tree, v, &fx_layout), 0);
 }
 
+void assert_cg_error(const struct cg_error *e, const char *tree, const char *rel, int err)
+{
+	char want[8192];
+
+	snprintf(want, sizeof(want), "%s:/%s: %s", tree, rel, strerror(err));
+	cr_assert_eq(e->err, err, "%s: errno %d, not %d", rel, e->err, err);
+	cr_assert_str_eq(e->where, want);
+	cr_assert_str_eq(cg_error_str(e), want);
+}
+
 void close_tree(void)
 {
 	cg_layout_done(&fx_layout);

@@ -28,5 +28,8 @@ extern struct cg_layout fx_layout;
 extern char *fx_tree;
 void open_tree(const char *fixture_dir, enum cg_version v);
 void close_tree(void);
+/* e says that file rel (relative to the tree's root, e.g. "pod/ctr/tasks") of tree failed
+ * with errno err: "<tree>:/<rel>: <strerror(err)>". */
+void assert_cg_error(const struct cg_error *e, const char *tree, const char *rel, int err);
 
 #endif
