@@ -49,6 +49,9 @@ enum cg_controller {
 	CG_NCONTROLLERS,
 };
 
+/* A set of controllers: (1u << CG_MEMORY) | (1u << CG_CPU)..., all of them: */
+#define CG_MASK_ALL ((1u << CG_NCONTROLLERS) - 1)
+
 /* Where each controller vprocfs reads lives. h[CG_MEMORY] is always mounted; the others may
  * be CG_NONE (then: no quota, the host's online CPUs, and no CPU accounting respectively). */
 struct cg_layout {

@@ -95,7 +95,7 @@ int fs_render_node(struct vp_daemon *d, const struct fs_node *n, pid_t tid, stru
 	struct cg_caller c;
 	int r;
 
-	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
+	r = cg_caller_resolve(d->ns, &d->layout, tid, CG_MASK_ALL, &c);
 	if (r < 0)
 		return r;
 	r = render_for(d, n, &c, tid, out);
@@ -114,7 +114,7 @@ int vp_sysinfo_for(struct vp_daemon *d, pid_t tid, struct pv_sysinfo *ret)
 	struct cg_caller c;
 	int r;
 
-	r = cg_caller_resolve(d->ns, &d->layout, tid, &c);
+	r = cg_caller_resolve(d->ns, &d->layout, tid, CG_MASK_ALL, &c);
 	if (r < 0)
 		return r;
 	if (caller_is_root(&c, FS_VIEW_MEMORY) && caller_is_root(&c, FS_VIEW_CPU)) {
