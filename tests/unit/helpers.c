@@ -122,6 +122,24 @@ void assert_cg_error(const struct cg_error *e, const char *tree, const char *rel
 	cr_assert_str_eq(cg_error_str(e), want);
 }
 
+void check_damages(const char *fixture_dir, enum cg_version v, const char *path,
+		   int (*read)(const char *path, struct cg_error *e), const struct damage *d,
+		   size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cg_error e = {0};
+
+		open_tree(fixture_dir, v);
+		if (d[i].content)
+			tmp_write(fx_tree, d[i].rel, d[i].content);
+		else
+			tmp_unlink(fx_tree, d[i].rel);
+		cr_assert_eq(read(path, &e), -d[i].err, "%s", d[i].rel);
+		assert_cg_error(&e, fx_tree, d[i].named ? d[i].named : d[i].rel, d[i].err);
+		close_tree();
+	}
+}
+
 void close_tree(void)
 {
 	cg_layout_done(&fx_layout);

@@ -324,51 +324,29 @@ static int read_cpu_err(const char *path, struct cg_error *e)
 
 Test(cpu_errors, v2_missing_and_malformed_files)
 {
-	struct cg_error e;
+	static const struct damage d[] = {
+		{"vp_fixture/cpu.max", "lots 100000\n", EINVAL, NULL},
+		{"vp_fixture/ctr/cpuset.cpus.effective", "3-2\n", EINVAL, NULL},
+		{"vp_fixture/ctr/cpu.stat", NULL, ENOENT, NULL},
+		{"vp_fixture/ctr/cpu.stat", "usage_usec 1\n", EINVAL, NULL},
+	};
 
-	open_tree("fixtures/v2/cgroup", CG_V2);
-	write_file("vp_fixture/cpu.max", "lots 100000\n");
-	cr_assert_eq(read_cpu_err("/vp_fixture/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "vp_fixture/cpu.max", EINVAL);
-	write_file("vp_fixture/cpu.max", "max 100000\n");
-	write_file("vp_fixture/ctr/cpuset.cpus.effective", "3-2\n");
-	cr_assert_eq(read_cpu_err("/vp_fixture/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "vp_fixture/ctr/cpuset.cpus.effective", EINVAL);
-	write_file("vp_fixture/ctr/cpuset.cpus.effective", "2-3\n");
-	tmp_unlink(fx_tree, "vp_fixture/ctr/cpu.stat");
-	cr_assert_eq(read_cpu_err("/vp_fixture/ctr", &e), -ENOENT);
-	assert_cg_error(&e, fx_tree, "vp_fixture/ctr/cpu.stat", ENOENT);
-	write_file("vp_fixture/ctr/cpu.stat", "usage_usec 1\n");
-	cr_assert_eq(read_cpu_err("/vp_fixture/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "vp_fixture/ctr/cpu.stat", EINVAL);
-	close_tree();
+	check_damages("fixtures/v2/cgroup", CG_V2, "/vp_fixture/ctr", read_cpu_err, d,
+		      VP_ARRAY_SIZE(d));
 }
 
 Test(cpu_errors, v1_missing_and_malformed_files)
 {
-	struct cg_error e;
+	static const struct damage d[] = {
+		/* A quota whose period is malformed, and the reverse: the refused file. */
+		{"pod/cpu.cfs_period_us", "garbage\n", EINVAL, NULL},
+		{"pod/cpu.cfs_quota_us", "0\n", EINVAL, NULL},
+		{"pod/ctr/cpu.cfs_quota_us", NULL, ENOENT, NULL},
+		{"pod/ctr/cpuset.effective_cpus", "x\n", EINVAL, NULL},
+		{"pod/ctr/cpuacct.usage_all", NULL, ENOENT, NULL},
+	};
 
-	open_tree("fixtures/v1/cgroup", CG_V1);
-	write_file("pod/cpu.cfs_period_us", "garbage\n");
-	cr_assert_eq(read_cpu_err("/pod/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "pod/cpu.cfs_period_us", EINVAL);
-	write_file("pod/cpu.cfs_period_us", "100000\n");
-	write_file("pod/cpu.cfs_quota_us", "0\n");
-	cr_assert_eq(read_cpu_err("/pod/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "pod/cpu.cfs_quota_us", EINVAL);
-	write_file("pod/cpu.cfs_quota_us", "-1\n");
-	tmp_unlink(fx_tree, "pod/ctr/cpu.cfs_quota_us");
-	cr_assert_eq(read_cpu_err("/pod/ctr", &e), -ENOENT);
-	assert_cg_error(&e, fx_tree, "pod/ctr/cpu.cfs_quota_us", ENOENT);
-	write_file("pod/ctr/cpu.cfs_quota_us", "-1\n");
-	write_file("pod/ctr/cpuset.effective_cpus", "x\n");
-	cr_assert_eq(read_cpu_err("/pod/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "pod/ctr/cpuset.effective_cpus", EINVAL);
-	tmp_unlink(fx_tree, "pod/ctr/cpuset.effective_cpus");
-	tmp_unlink(fx_tree, "pod/ctr/cpuacct.usage_all");
-	cr_assert_eq(read_cpu_err("/pod/ctr", &e), -ENOENT);
-	assert_cg_error(&e, fx_tree, "pod/ctr/cpuacct.usage_all", ENOENT);
-	close_tree();
+	check_damages("fixtures/v1/cgroup", CG_V1, "/pod/ctr", read_cpu_err, d, VP_ARRAY_SIZE(d));
 }
 
 Test(cpu_errors, no_accounting_cgroup)

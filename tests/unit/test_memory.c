@@ -7,6 +7,7 @@
 
 #include "cgroup/cgroup.h"
 #include "helpers.h"
+#include "util/cleanup.h"
 
 /* Rewrite dir/memory.stat of the tree from the fixture's: hierarchical_memory_limit
  * replaced by limit_line (dropped when NULL), hierarchical_memsw_limit dropped if drop_memsw. */
@@ -208,21 +209,19 @@ static int read_mem_err(const char *path, struct cg_error *e)
 
 Test(memory_errors, v2_missing_and_malformed_files)
 {
+	static const struct damage d[] = {
+		{"vp_fixture/ctr/memory.current", NULL, ENOENT, NULL},
+		/* An ancestor's limit is malformed: its file is the one named. */
+		{"vp_fixture/memory.max", "garbage\n", EINVAL, NULL},
+		{"vp_fixture/ctr/memory.stat", "anon oops\n", EINVAL, NULL},
+		{"vp_fixture/ctr/memory.swap.current", "x\n", EINVAL, NULL},
+	};
 	struct cg_error e;
 
+	check_damages("fixtures/v2/cgroup", CG_V2, "/vp_fixture/ctr", read_mem_err, d,
+		      VP_ARRAY_SIZE(d));
+	/* A cgroup that is gone: the first file read is named. */
 	open_tree("fixtures/v2/cgroup", CG_V2);
-	tmp_unlink(fx_tree, "vp_fixture/ctr/memory.current");
-	cr_assert_eq(read_mem_err("/vp_fixture/ctr", &e), -ENOENT);
-	assert_cg_error(&e, fx_tree, "vp_fixture/ctr/memory.current", ENOENT);
-	tmp_write(fx_tree, "vp_fixture/ctr/memory.current", "4096\n");
-	/* An ancestor's limit is malformed: its file is the one named. */
-	tmp_write(fx_tree, "vp_fixture/memory.max", "garbage\n");
-	cr_assert_eq(read_mem_err("/vp_fixture/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "vp_fixture/memory.max", EINVAL);
-	tmp_write(fx_tree, "vp_fixture/memory.max", "max\n");
-	tmp_write(fx_tree, "vp_fixture/ctr/memory.stat", "anon oops\n");
-	cr_assert_eq(read_mem_err("/vp_fixture/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "vp_fixture/ctr/memory.stat", EINVAL);
 	cr_assert_eq(read_mem_err("/vp_fixture/gone", &e), -ENOENT);
 	assert_cg_error(&e, fx_tree, "vp_fixture/gone/memory.max", ENOENT);
 	close_tree();
@@ -230,17 +229,13 @@ Test(memory_errors, v2_missing_and_malformed_files)
 
 Test(memory_errors, v1_missing_and_malformed_files)
 {
-	struct cg_error e;
+	static const struct damage d[] = {
+		{"pod/ctr/memory.usage_in_bytes", NULL, ENOENT, NULL},
+		{"pod/ctr/memory.memsw.usage_in_bytes", "lots\n", EINVAL, NULL},
+		{"pod/ctr/memory.stat", "total_rss x\n", EINVAL, NULL},
+	};
 
-	open_tree("fixtures/v1/cgroup", CG_V1);
-	tmp_unlink(fx_tree, "pod/ctr/memory.usage_in_bytes");
-	cr_assert_eq(read_mem_err("/pod/ctr", &e), -ENOENT);
-	assert_cg_error(&e, fx_tree, "pod/ctr/memory.usage_in_bytes", ENOENT);
-	tmp_write(fx_tree, "pod/ctr/memory.usage_in_bytes", "4096\n");
-	tmp_write(fx_tree, "pod/ctr/memory.memsw.usage_in_bytes", "lots\n");
-	cr_assert_eq(read_mem_err("/pod/ctr", &e), -EINVAL);
-	assert_cg_error(&e, fx_tree, "pod/ctr/memory.memsw.usage_in_bytes", EINVAL);
-	close_tree();
+	check_damages("fixtures/v1/cgroup", CG_V1, "/pod/ctr", read_mem_err, d, VP_ARRAY_SIZE(d));
 }
 
 Test(memory_errors, untouched_on_success_and_optional_files)
