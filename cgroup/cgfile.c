@@ -54,16 +54,6 @@ int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, str
 	return r < 0 ? cg_where_set(w, path, name, r) : r;
 }
 
-static int read_limit(const struct cg_hier *h, const char *path, const char *name,
-		      struct strbuf *sb, uint64_t *ret)
-{
-	int r = cg_read_file(h, path, name, sb);
-
-	if (r < 0)
-		return r;
-	return cg_parse_limit(sb->buf ? sb->buf : "", ret);
-}
-
 int cg_path_copy(char dst[PATH_MAX], const char *src)
 {
 	size_t n = strlen(src);
@@ -90,8 +80,9 @@ bool cg_path_up(char *cur)
 	return true;
 }
 
-int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
-		      struct strbuf *sb, uint64_t *ret, struct cg_where *w)
+int cg_read_min(const struct cg_hier *h, const char *path, const char *name,
+		int (*parse)(const char *text, uint64_t *ret), unsigned flags, struct strbuf *sb,
+		uint64_t *ret, struct cg_where *w)
 {
 	char cur[PATH_MAX];
 	uint64_t min = CG_UNLIMITED;
@@ -102,9 +93,13 @@ int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *nam
 	do {
 		uint64_t v;
 
-		if (!with_root && strcmp(cur, "/") == 0)
+		if (!(flags & CG_MIN_ROOT) && strcmp(cur, "/") == 0)
 			break;
-		r = read_limit(h, cur, name, sb, &v);
+		r = cg_read_file(h, cur, name, sb);
+		if (r == -ENOENT && (flags & CG_MIN_OPTIONAL))
+			continue;
+		if (r == 0)
+			r = parse(sb->buf ? sb->buf : "", &v);
 		if (r < 0)
 			return cg_where_set(w, cur, name, r);
 		min = min_u64(min, v);

@@ -68,10 +68,17 @@ int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name
 /* Parse a one-number file of one cgroup; on failure, w says which. */
 int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
 		uint64_t *ret, struct cg_where *w);
-/* Minimum of limit file `name` over `path` and its ancestors; the hierarchy root is included
- * only when with_root (v2's root has no limit files). On failure, w says which file. */
-int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
-		      struct strbuf *sb, uint64_t *ret, struct cg_where *w);
+/* Minimum over `path` and its ancestors of file `name` parsed with parse (CG_UNLIMITED when
+ * no level counts). The hierarchy root counts only with CG_MIN_ROOT (v2's root has no limit
+ * files); a level without the file is passed over with CG_MIN_OPTIONAL (v2: the controller
+ * is not enabled there), else it fails. On failure, w says which file. */
+enum {
+	CG_MIN_ROOT = 1 << 0,
+	CG_MIN_OPTIONAL = 1 << 1,
+};
+int cg_read_min(const struct cg_hier *h, const char *path, const char *name,
+		int (*parse)(const char *text, uint64_t *ret), unsigned flags, struct strbuf *sb,
+		uint64_t *ret, struct cg_where *w);
 
 /* The walk up a cgroup path: copy an absolute path into a buffer (-EINVAL when relative,
  * -ENAMETOOLONG), then cg_path_up() it in place, "/a/b" -> "/a" -> "/"; false at the root. */

@@ -119,29 +119,12 @@ const struct cg_cpu_ops cg_cpu_v1_ops = {
 
 /* ---- v2: cpu.max, cpuset.cpus.effective, cpu.stat ------------------------------------------ */
 
+/* cpu.max is missing at the root, and where the cpu controller is not enabled. */
 static int cpu_v2_read_quota(const struct cg_hier *h, const char *path, struct strbuf *sb,
 			     uint64_t *ret, struct cg_where *w)
 {
-	char cur[PATH_MAX];
-	uint64_t min = CG_UNLIMITED;
-	int r = cg_path_copy(cur, path);
-
-	if (r < 0)
-		return cg_where_set(w, path, NULL, r);
-	do {
-		uint64_t q;
-
-		r = cg_read_file(h, cur, "cpu.max", sb);
-		if (r == -ENOENT)
-			continue; /* the root, or cpu not enabled at this level */
-		if (r == 0)
-			r = cg_parse_cpu_max(sb->buf ? sb->buf : "", &q);
-		if (r < 0)
-			return cg_where_set(w, cur, "cpu.max", r);
-		min = min_u64(min, q);
-	} while (cg_path_up(cur));
-	*ret = min;
-	return 0;
+	return cg_read_min(h, path, "cpu.max", cg_parse_cpu_max, CG_MIN_ROOT | CG_MIN_OPTIONAL, sb,
+			   ret, w);
 }
 
 static int cpu_v2_read_cpuset(const struct cg_hier *h, const char *path, struct strbuf *sb,

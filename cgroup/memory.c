@@ -30,7 +30,8 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 	if (r >= 0 && m.stat.has_hier_limit)
 		m.limit = m.stat.hier_limit;
 	else if (r >= 0)
-		r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit, w);
+		r = cg_read_min(h, path, "memory.limit_in_bytes", cg_parse_limit, CG_MIN_ROOT, &sb,
+				&m.limit, w);
 	if (r >= 0)
 		r = cg_read_u64(h, path, "memory.usage_in_bytes", &sb, &m.usage, w);
 	if (r < 0)
@@ -42,8 +43,8 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 	if (m.stat.has_hier_memsw_limit)
 		memsw_limit = m.stat.hier_memsw_limit;
 	else
-		r = cg_read_min_limit(h, path, "memory.memsw.limit_in_bytes", true, &sb,
-				      &memsw_limit, w);
+		r = cg_read_min(h, path, "memory.memsw.limit_in_bytes", cg_parse_limit,
+				CG_MIN_ROOT, &sb, &memsw_limit, w);
 	if (r == -ENOENT) {
 		r = 0;
 		goto done;
@@ -69,7 +70,7 @@ static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memo
 	struct cg_memory m = {0};
 	int r;
 
-	r = cg_read_min_limit(h, path, "memory.max", false, &sb, &m.limit, w);
+	r = cg_read_min(h, path, "memory.max", cg_parse_limit, 0, &sb, &m.limit, w);
 	if (r >= 0)
 		r = cg_read_u64(h, path, "memory.current", &sb, &m.usage, w);
 	if (r >= 0)
@@ -78,7 +79,7 @@ static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memo
 		goto out;
 
 	/* memory.swap.* exist only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount). */
-	r = cg_read_min_limit(h, path, "memory.swap.max", false, &sb, &m.swap_limit, w);
+	r = cg_read_min(h, path, "memory.swap.max", cg_parse_limit, 0, &sb, &m.swap_limit, w);
 	if (r == -ENOENT) {
 		m.swap_limit = 0;
 		r = 0;
