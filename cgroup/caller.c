@@ -445,15 +445,18 @@ void cg_caller_done(struct cg_caller *caller)
 	*caller = (struct cg_caller){0};
 }
 
-/* Per controller of hiers[0..n): the caller's path g, init's path i (if any), the pick. */
+/* Per controller k of hiers[0..n) in mask (bit k): the caller's path g, init's path i (if
+ * any), the pick. */
 static int resolve(struct cg_nscache *c, const struct cg_hier *const *hiers,
-		   const char *const *names, size_t n, pid_t tid, struct cg_caller *ret)
+		   const char *const *names, size_t n, unsigned mask, pid_t tid,
+		   struct cg_caller *ret)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *g[CG_NCONTROLLERS] = {NULL};
 	struct cg_caller out = {0};
 	struct ns_entry e = {0};
 	struct stat ns;
+	bool any = false;
 	int r;
 
 	if (tid <= 0)
@@ -461,16 +464,18 @@ static int resolve(struct cg_nscache *c, const struct cg_hier *const *hiers,
 	r = pid_ns(c, tid, &ns);
 	if (r >= 0)
 		r = pid_read(c, tid, "cgroup", &sb);
-	for (size_t k = 0; k < n && r >= 0; k++)
-		if (hiers[k]->version != CG_NONE)
-			r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", hiers[k]->version, names[k],
-						&g[k]);
+	for (size_t k = 0; k < n && r >= 0; k++) {
+		if (hiers[k]->version == CG_NONE || !(mask & (1u << k)))
+			continue;
+		r = cg_proc_cgroup_path(sb.buf ? sb.buf : "", hiers[k]->version, names[k], &g[k]);
+		any = true;
+	}
 	if (r < 0)
 		goto out;
 	out.host_ns = ns.st_dev == c->self_dev && ns.st_ino == c->self_ino;
 	if (!out.host_ns) {
 		r = init_of_ns(c, tid, ns.st_dev, ns.st_ino, &e);
-		if (r >= 0)
+		if (r >= 0 && any)
 			r = pid_read(c, e.init, "cgroup", &sb);
 		out.init = e.init;
 		out.init_start = e.start;
@@ -500,7 +505,7 @@ out:
 	return 0;
 }
 
-int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid,
+int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid, unsigned mask,
 		      struct cg_caller *ret)
 {
 	const struct cg_hier *hiers[CG_NCONTROLLERS];
@@ -510,14 +515,14 @@ int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid
 		hiers[k] = &l->h[k];
 		names[k] = cg_controller_name(k);
 	}
-	return resolve(c, hiers, names, CG_NCONTROLLERS, tid, ret);
+	return resolve(c, hiers, names, CG_NCONTROLLERS, mask, tid, ret);
 }
 
 int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const char *controller,
 			pid_t tid, char **ret_path)
 {
 	struct cg_caller caller;
-	int r = resolve(c, &h, &controller, 1, tid, &caller);
+	int r = resolve(c, &h, &controller, 1, 1u, tid, &caller);
 
 	if (r < 0)
 		return r;

@@ -28,8 +28,9 @@ int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const cha
 
 /* What vprocfs knows about a caller. */
 struct cg_caller {
-	/* The container cgroup per controller (malloc()ed), NULL where the controller is not
-	 * mounted. */
+	/* The container cgroup per controller (malloc()ed). NULL where the controller is not
+	 * mounted, and also where it was not asked for (outside cg_caller_resolve()'s mask): a
+	 * NULL path says nothing about the caller. */
 	char *path[CG_NCONTROLLERS];
 	bool host_ns;   /* the caller is in the daemon's pid namespace */
 	pid_t init;     /* else: the init of its pid namespace (a pid in the daemon's namespace) */
@@ -37,9 +38,11 @@ struct cg_caller {
 	unsigned ns_level; /* nesting depth of the caller's pid namespace (0 = the daemon's) */
 };
 
-/* Resolve caller tid for every mounted controller of layout, reading /proc/TID/cgroup once.
- * -ESRCH: the caller (or its namespace's init) has exited. */
-int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid,
+/* Resolve caller tid for the mounted controllers of layout in mask (a set of
+ * 1u << enum cg_controller; CG_MASK_ALL: every one), reading /proc/TID/cgroup once: a read
+ * resolves only what its file needs. host_ns, init, init_start and ns_level are filled
+ * whatever the mask. -ESRCH: the caller (or its namespace's init) has exited. */
+int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid, unsigned mask,
 		      struct cg_caller *ret);
 void cg_caller_done(struct cg_caller *caller);
 

@@ -3,7 +3,8 @@
  * plain structs. Knows nothing about /proc formats or FUSE.
  *
  * Error convention: functions return 0 or -errno; ret_* out-parameters are written only on
- * success. -ESRCH means "the process in question has exited".
+ * success. -ESRCH means "the process in question has exited". The readers of cgroup files
+ * also say which file failed, in an optional struct cg_error (below).
  */
 #ifndef VP_CGROUP_CGROUP_H
 #define VP_CGROUP_CGROUP_H
@@ -25,6 +26,7 @@ enum cg_version {
 };
 
 struct cg_mem_ops;
+struct cg_cpu_ops;
 struct cg_fdcache;
 
 /* One hierarchy holding a controller. */
@@ -33,6 +35,7 @@ struct cg_hier {
 	int rootfd;  /* O_DIRECTORY fd of the hierarchy's mount point, -1 when CG_NONE */
 	char *mount; /* mount point path, for messages */
 	const struct cg_mem_ops *mem; /* memory backend, chosen once by version */
+	const struct cg_cpu_ops *cpu; /* cpu, cpuacct and cpuset backend, likewise */
 	struct cg_fdcache *fdc; /* kept open files; NULL unless a real cgroup file system */
 };
 
@@ -46,30 +49,49 @@ enum cg_controller {
 	CG_NCONTROLLERS,
 };
 
+/* A set of controllers: (1u << CG_MEMORY) | (1u << CG_CPU)..., all of them: */
+#define CG_MASK_ALL ((1u << CG_NCONTROLLERS) - 1)
+
 /* Where each controller vprocfs reads lives. h[CG_MEMORY] is always mounted; the others may
  * be CG_NONE (then: no quota, the host's online CPUs, and no CPU accounting respectively). */
 struct cg_layout {
 	struct cg_hier h[CG_NCONTROLLERS];
 };
 
-/* How many file descriptors the hierarchies opened from now on may keep open, in all (each
- * gets an equal share). Default 1024. The daemon raises it with its RLIMIT_NOFILE. */
-void cg_set_fd_budget(size_t total);
 /* Close kept files not read for max_idle_s seconds (they pin removed cgroups). */
 void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s);
-/* Number of files kept open by the layout's hierarchies. */
-size_t cg_layout_open_files(const struct cg_layout *l);
 
 /* Discovers the host's layout with libcgroup (controller -> mount point) and statfs()
- * (cgroup1 or cgroup2 on that mount point). */
-int cg_layout_discover(struct cg_layout *ret);
+ * (cgroup1 or cgroup2 on that mount point). fd_budget: how many file descriptors the layout's
+ * hierarchies may keep open, in all (each gets an equal share); the daemon derives it from its
+ * RLIMIT_NOFILE. */
+int cg_layout_discover(size_t fd_budget, struct cg_layout *ret);
 /* A layout whose every controller is the tree at dir with the given version: fixture trees
- * in tests (a v1 fixture holds every controller's files in one tree), or an override. */
+ * in tests (a v1 fixture holds every controller's files in one tree), or an override. Its
+ * hierarchies share CG_DEFAULT_FD_BUDGET kept files. */
 int cg_layout_from_dir(const char *dir, enum cg_version v, struct cg_layout *ret);
+#define CG_DEFAULT_FD_BUDGET 1024
 void cg_layout_done(struct cg_layout *l);
 const char *cg_version_name(enum cg_version v);
 /* "memory", "cpu", "cpuacct", "cpuset": the names /proc/PID/cgroup uses on v1. */
 const char *cg_controller_name(enum cg_controller c);
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+/* Which file of which cgroup a read failed on, for a message: cg_memory_read(),
+ * cg_cpu_read() and cg_tasks_count() take an optional (NULL: not wanted) struct cg_error *
+ * last, and fill it only when they fail, e.g. with
+ * "/sys/fs/cgroup/memory:/docker/abc/memory.limit_in_bytes: Invalid argument": the mount
+ * point of the hierarchy, ':', the cgroup path, the file (none when the cgroup itself
+ * failed), ": " and strerror(). Too long a text keeps its start and its end, with "..." in
+ * between. */
+struct cg_error {
+	int err;         /* the errno (positive): the call returned -err */
+	char where[512]; /* NUL-terminated */
+};
+
+/* e->where, or strerror(e->err) when where is empty. */
+const char *cg_error_str(const struct cg_error *e);
 
 /* ---- /proc/PID/cgroup ------------------------------------------------------------------ */
 
@@ -130,7 +152,8 @@ struct cg_memory {
 /* Read the memory facts of cgroup `path` (absolute within hierarchy h). Every file must exist
  * and parse, else the call fails (-ENOENT, -EINVAL, -ERANGE...): nothing is guessed. The only
  * optional files are the swap ones (absent: swap_accounted = false). */
-int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret);
+int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		   struct cg_error *err);
 
 /* ---- cpu, cpuacct, cpuset ----------------------------------------------------------------- */
 
@@ -196,7 +219,7 @@ struct cg_cpu {
  * (-ENOENT, -EINVAL..., -ENODEV without a cpuacct hierarchy); a level without quota or
  * cpuset files (the controller is not enabled there on v2) does not constrain. */
 int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
-		bool with_acct, struct cg_cpu *ret);
+		bool with_acct, struct cg_cpu *ret, struct cg_error *err);
 void cg_cpu_done(struct cg_cpu *c);
 /* The acct_ino cg_cpu_read() would give for cgroup path of the cpuacct hierarchy h. */
 int cg_cpuacct_ino(const struct cg_hier *h, const char *path, ino_t *ret);
@@ -220,6 +243,7 @@ int cg_parse_stat_state(const char *text, char *ret_state, unsigned long long *r
  * skipped. At most CG_TASKS_MAX_DIRS cgroups are visited, so that a container that creates
  * a huge tree of cgroups only gets a partial count. */
 #define CG_TASKS_MAX_DIRS 1024
-int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret);
+int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret,
+		   struct cg_error *err);
 
 #endif

@@ -258,15 +258,3 @@ void cg_fdcache_sweep(struct cg_fdcache *c, unsigned max_idle_s)
 		pthread_mutex_unlock(&s->lock);
 	}
 }
-
-size_t cg_fdcache_size(struct cg_fdcache *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < NSHARDS; i++) {
-		pthread_mutex_lock(&c->shard[i].lock);
-		n += c->shard[i].n;
-		pthread_mutex_unlock(&c->shard[i].lock);
-	}
-	return n;
-}

@@ -24,14 +24,8 @@ const char *cg_version_name(enum cg_version v)
 	}
 }
 
-static size_t fd_budget = 1024;
-
-void cg_set_fd_budget(size_t total)
-{
-	fd_budget = total;
-}
-
-static int hier_open(const char *dir, enum cg_version v, struct cg_hier *ret)
+/* fd_budget: the layout's, of which each hierarchy keeps a share open. */
+static int hier_open(const char *dir, enum cg_version v, size_t fd_budget, struct cg_hier *ret)
 {
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct cg_fdcache *fdc = NULL;
@@ -61,6 +55,7 @@ static int hier_open(const char *dir, enum cg_version v, struct cg_hier *ret)
 		.rootfd = TAKE_FD(fd),
 		.mount = m,
 		.mem = v == CG_V1 ? &cg_mem_v1_ops : &cg_mem_v2_ops,
+		.cpu = v == CG_V1 ? &cg_cpu_v1_ops : &cg_cpu_v2_ops,
 		.fdc = fdc,
 	};
 	return 0;
@@ -80,16 +75,6 @@ void cg_layout_sweep(const struct cg_layout *l, unsigned max_idle_s)
 	for (int c = 0; c < CG_NCONTROLLERS; c++)
 		if (l->h[c].fdc)
 			cg_fdcache_sweep(l->h[c].fdc, max_idle_s);
-}
-
-size_t cg_layout_open_files(const struct cg_layout *l)
-{
-	size_t n = 0;
-
-	for (int c = 0; c < CG_NCONTROLLERS; c++)
-		if (l->h[c].fdc)
-			n += cg_fdcache_size(l->h[c].fdc);
-	return n;
 }
 
 static const char *const controller_names[CG_NCONTROLLERS] = {
@@ -116,7 +101,7 @@ int cg_layout_from_dir(const char *dir, enum cg_version v, struct cg_layout *ret
 
 	layout_init(&l);
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
-		int r = hier_open(dir, v, &l.h[c]);
+		int r = hier_open(dir, v, CG_DEFAULT_FD_BUDGET, &l.h[c]);
 
 		if (r < 0) {
 			cg_layout_done(&l);
@@ -142,15 +127,15 @@ static int mount_version(const char *dir, enum cg_version *ret)
 	return 0;
 }
 
-static int open_controller(const char *dir, struct cg_hier *h)
+static int open_controller(const char *dir, size_t fd_budget, struct cg_hier *h)
 {
 	enum cg_version v = CG_NONE;
 	int r = mount_version(dir, &v);
 
-	return r < 0 ? r : hier_open(dir, v, h);
+	return r < 0 ? r : hier_open(dir, v, fd_budget, h);
 }
 
-int cg_layout_discover(struct cg_layout *ret)
+int cg_layout_discover(size_t fd_budget, struct cg_layout *ret)
 {
 	struct cg_layout l;
 	struct cgroup_mount_point mp;
@@ -175,14 +160,14 @@ int cg_layout_discover(struct cg_layout *ret)
 		r = -ENODEV;
 	for (int c = 0; c < CG_NCONTROLLERS && r == 0; c++)
 		if (dirs[c])
-			r = open_controller(dirs[c], &l.h[c]);
+			r = open_controller(dirs[c], fd_budget, &l.h[c]);
 	/* On cgroup v2 CPU accounting (cpu.stat) is in every cgroup, with or without the cpu
 	 * controller: use the unified hierarchy that holds memory or cpu. */
 	if (r == 0 && l.h[CG_CPUACCT].version == CG_NONE) {
 		int from = l.h[CG_CPU].version == CG_V2 ? CG_CPU : CG_MEMORY;
 
 		if (l.h[from].version == CG_V2)
-			r = hier_open(l.h[from].mount, CG_V2, &l.h[CG_CPUACCT]);
+			r = hier_open(l.h[from].mount, CG_V2, fd_budget, &l.h[CG_CPUACCT]);
 	}
 	for (int c = 0; c < CG_NCONTROLLERS; c++)
 		free(dirs[c]);

@@ -1,129 +1,39 @@
 /* Memory facts of one cgroup: the v1 and v2 backends behind cg_memory_read(). */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "util/fileio.h"
 #include "util/parse.h"
 
-int cg_read_file_ino(const struct cg_hier *h, const char *path, const char *name,
-		     struct strbuf *sb, ino_t *ret_ino)
-{
-	char rel[PATH_MAX];
-	const char *p = path;
-	struct stat st;
-	int n, fd, r;
-
-	while (*p == '/')
-		p++;
-	n = *p ? snprintf(rel, sizeof(rel), "%s/%s", p, name) : snprintf(rel, sizeof(rel), "%s", name);
-	if (n < 0 || (size_t)n >= sizeof(rel))
-		return -ENAMETOOLONG;
-	if (h->fdc)
-		return cg_fdcache_read(h->fdc, rel, sb, ret_ino);
-	if (!ret_ino)
-		return read_file_at(h->rootfd, rel, sb);
-	fd = openat(h->rootfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = fstat(fd, &st) < 0 ? -errno : read_fd_all(fd, sb);
-	if (r >= 0)
-		*ret_ino = st.st_ino;
-	close(fd);
-	return r;
-}
-
-int cg_read_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb)
-{
-	return cg_read_file_ino(h, path, name, sb, NULL);
-}
-
-int cg_read_limit(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-		  uint64_t *ret)
-{
-	int r = cg_read_file(h, path, name, sb);
-
-	if (r < 0)
-		return r;
-	return cg_parse_limit(sb->buf ? sb->buf : "", ret);
-}
-
-int cg_read_min_limit(const struct cg_hier *h, const char *path, const char *name, bool with_root,
-		      struct strbuf *sb, uint64_t *ret)
-{
-	char cur[PATH_MAX];
-	uint64_t min = CG_UNLIMITED;
-	size_t n = strlen(path);
-
-	if (n >= sizeof(cur))
-		return -ENAMETOOLONG;
-	memcpy(cur, path, n + 1);
-	for (;;) {
-		bool is_root = strcmp(cur, "/") == 0;
-		char *slash;
-		uint64_t v;
-		int r;
-
-		if (!is_root || with_root) {
-			r = cg_read_limit(h, cur, name, sb, &v);
-			if (r < 0)
-				return r;
-			min = min_u64(min, v);
-		}
-		if (is_root)
-			break;
-		slash = strrchr(cur, '/');
-		if (slash == cur)
-			cur[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	*ret = min;
-	return 0;
-}
-
-static int read_u64_file(const struct cg_hier *h, const char *path, const char *name, struct strbuf *sb,
-			 uint64_t *ret)
-{
-	int r = cg_read_file(h, path, name, sb);
-
-	if (r < 0)
-		return r;
-	return parse_u64_line(sb->buf ? sb->buf : "", ret);
-}
-
-static int read_memstat(const struct cg_hier *h, const char *path, enum cg_version v, struct strbuf *sb,
-			struct cg_memstat *ret)
+static int read_memstat(const struct cg_hier *h, const char *path, enum cg_version v,
+			struct strbuf *sb, struct cg_memstat *ret, struct cg_where *w)
 {
 	int r = cg_read_file(h, path, "memory.stat", sb);
 
-	if (r < 0)
-		return r;
-	return cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
+	if (r == 0)
+		r = cg_parse_memstat(sb->buf ? sb->buf : "", v, ret);
+	return r < 0 ? cg_where_set(w, path, "memory.stat", r) : r;
 }
 
 /* v1: memory.stat carries the effective (hierarchical) limits, so three reads suffice:
  * memory.stat, usage and, with swap accounting, memsw usage. Kernels whose memory.stat lacks
  * them get the limits by walking the ancestors. */
-static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		       struct cg_where *w)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_memory m = {0};
 	uint64_t memsw_limit, memsw_usage;
 	int r;
 
-	r = read_memstat(h, path, CG_V1, &sb, &m.stat);
+	r = read_memstat(h, path, CG_V1, &sb, &m.stat, w);
 	if (r >= 0 && m.stat.has_hier_limit)
 		m.limit = m.stat.hier_limit;
 	else if (r >= 0)
-		r = cg_read_min_limit(h, path, "memory.limit_in_bytes", true, &sb, &m.limit);
+		r = cg_read_min(h, path, "memory.limit_in_bytes", cg_parse_limit, CG_MIN_ROOT, &sb,
+				&m.limit, w);
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.usage_in_bytes", &sb, &m.usage);
+		r = cg_read_u64(h, path, "memory.usage_in_bytes", &sb, &m.usage, w);
 	if (r < 0)
 		goto out;
 
@@ -133,14 +43,14 @@ static int mem_v1_read(const struct cg_hier *h, const char *path, struct cg_memo
 	if (m.stat.has_hier_memsw_limit)
 		memsw_limit = m.stat.hier_memsw_limit;
 	else
-		r = cg_read_min_limit(h, path, "memory.memsw.limit_in_bytes", true, &sb,
-				      &memsw_limit);
+		r = cg_read_min(h, path, "memory.memsw.limit_in_bytes", cg_parse_limit,
+				CG_MIN_ROOT, &sb, &memsw_limit, w);
 	if (r == -ENOENT) {
 		r = 0;
 		goto done;
 	}
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage);
+		r = cg_read_u64(h, path, "memory.memsw.usage_in_bytes", &sb, &memsw_usage, w);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -153,29 +63,30 @@ out:
 	return r;
 }
 
-static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+static int mem_v2_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		       struct cg_where *w)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_memory m = {0};
 	int r;
 
-	r = cg_read_min_limit(h, path, "memory.max", false, &sb, &m.limit);
+	r = cg_read_min(h, path, "memory.max", cg_parse_limit, 0, &sb, &m.limit, w);
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.current", &sb, &m.usage);
+		r = cg_read_u64(h, path, "memory.current", &sb, &m.usage, w);
 	if (r >= 0)
-		r = read_memstat(h, path, CG_V2, &sb, &m.stat);
+		r = read_memstat(h, path, CG_V2, &sb, &m.stat, w);
 	if (r < 0)
 		goto out;
 
 	/* memory.swap.* exist only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount). */
-	r = cg_read_min_limit(h, path, "memory.swap.max", false, &sb, &m.swap_limit);
+	r = cg_read_min(h, path, "memory.swap.max", cg_parse_limit, 0, &sb, &m.swap_limit, w);
 	if (r == -ENOENT) {
 		m.swap_limit = 0;
 		r = 0;
 		goto done;
 	}
 	if (r >= 0)
-		r = read_u64_file(h, path, "memory.swap.current", &sb, &m.swap_usage);
+		r = cg_read_u64(h, path, "memory.swap.current", &sb, &m.swap_usage, w);
 	if (r < 0)
 		goto out;
 	m.swap_accounted = true;
@@ -189,15 +100,23 @@ out:
 const struct cg_mem_ops cg_mem_v1_ops = {.read = mem_v1_read};
 const struct cg_mem_ops cg_mem_v2_ops = {.read = mem_v2_read};
 
-int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret)
+int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
+		   struct cg_error *err)
 {
+	struct cg_where w = {NULL, ""};
+	int r;
+
 	if (!h->mem || h->rootfd < 0)
-		return -EOPNOTSUPP;
-	if (path[0] != '/')
-		return -EINVAL;
+		r = cg_where_set(&w, path, NULL, -EOPNOTSUPP);
+	else if (path[0] != '/')
+		r = cg_where_set(&w, path, NULL, -EINVAL);
 	/* A path that could climb out of the hierarchy is never opened. */
-	if (strstr(path, "/../") || strstr(path, "/./") ||
-	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
-		return -EINVAL;
-	return h->mem->read(h, path, ret);
+	else if (strstr(path, "/../") || strstr(path, "/./") ||
+		 (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		r = cg_where_set(&w, path, NULL, -EINVAL);
+	else
+		r = h->mem->read(h, path, ret, &w);
+	if (r < 0)
+		cg_error_set(err, h, w.path, w.file, r);
+	return r;
 }

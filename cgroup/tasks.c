@@ -38,7 +38,8 @@ int cg_parse_stat_state(const char *text, char *ret_state, unsigned long long *r
 
 struct walk {
 	int procfd;
-	enum cg_version v;
+	const char *file;   /* v1 "tasks", v2 "cgroup.threads" */
+	const char *failed; /* where a directory failed: file, or NULL for the directory */
 	unsigned dirs;
 	struct strbuf sb, stat;
 	struct cg_tasks t;
@@ -76,9 +77,10 @@ static int walk_dir(struct walk *w, int dirfd, bool top)
 		close(dirfd);
 		return 0;
 	}
-	r = read_file_at(dirfd, w->v == CG_V2 ? "cgroup.threads" : "tasks", &w->sb);
+	r = read_file_at(dirfd, w->file, &w->sb);
 	if (r < 0) {
 		close(dirfd);
+		w->failed = w->file;
 		/* A child cgroup removed meanwhile is not an error; the container's own is. */
 		return top || r != -ENOENT ? r : 0;
 	}
@@ -96,6 +98,7 @@ static int walk_dir(struct walk *w, int dirfd, bool top)
 	if (!d) {
 		r = -errno;
 		close(dirfd);
+		w->failed = NULL;
 		return r;
 	}
 	while ((de = readdir(d))) {
@@ -112,23 +115,30 @@ static int walk_dir(struct walk *w, int dirfd, bool top)
 	return 0;
 }
 
-int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret)
+int cg_tasks_count(const struct cg_hier *h, const char *path, int procfd, struct cg_tasks *ret,
+		   struct cg_error *err)
 {
-	struct walk w = {.procfd = procfd, .v = h->version};
+	struct walk w = {.procfd = procfd, .file = h->version == CG_V2 ? "cgroup.threads" : "tasks"};
 	const char *rel = path;
 	int fd, r;
 
 	while (*rel == '/')
 		rel++;
 	fd = openat(h->rootfd, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		r = -errno;
+		cg_error_set(err, h, path, NULL, r);
+		return r;
+	}
 	w.t.oldest_start = ~0ULL;
 	r = walk_dir(&w, fd, true);
 	sb_release(&w.sb);
 	sb_release(&w.stat);
-	if (r < 0)
+	if (r < 0) {
+		/* Only the top directory's failures end the walk: w.failed is its. */
+		cg_error_set(err, h, path, w.failed, r);
 		return r;
+	}
 	if (w.t.total == 0)
 		w.t.oldest_start = 0;
 	*ret = w.t;

@@ -221,7 +221,7 @@ static int copy_view(const struct vp_ctr *e, struct vp_ctr_view *v)
 }
 
 int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv_cpu_sample *cpu,
-		   ino_t ino, struct vp_ctr_view *ret)
+		   ino_t ino, struct vp_ctr_view *ret, struct cg_error *err)
 {
 	const struct cg_hier *h = &s->d->layout.h[CG_CPUACCT];
 	const char *key = c->path[CG_CPUACCT];
@@ -241,7 +241,7 @@ int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv
 	if (e->tasks_at_us == 0 || now - e->tasks_at_us > TASKS_FRESH_US) {
 		struct cg_tasks t;
 
-		r = cg_tasks_count(h, key, s->d->procfd, &t);
+		r = cg_tasks_count(h, key, s->d->procfd, &t, err);
 		if (r < 0)
 			goto out;
 		if (e->tasks_at_us == 0) {
@@ -330,7 +330,7 @@ static void sample_one(struct vp_ctrs *s, const char *key)
 	struct vp_ctr *e;
 	uint64_t now, h64 = hash_str(key);
 
-	if (cg_tasks_count(h, key, s->d->procfd, &t) < 0)
+	if (cg_tasks_count(h, key, s->d->procfd, &t, NULL) < 0)
 		return; /* gone: its entry ages out */
 	now = vp_now_us();
 	pthread_mutex_lock(&s->lock);

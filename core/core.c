@@ -72,8 +72,8 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 	if (cfg->cgroup_dir) {
 		r = cg_layout_from_dir(cfg->cgroup_dir, cfg->cgroup_version, &c->layout);
 	} else {
-		cg_set_fd_budget(cfg->fd_budget ? cfg->fd_budget : 1024);
-		r = cg_layout_discover(&c->layout);
+		r = cg_layout_discover(cfg->fd_budget ? cfg->fd_budget : CG_DEFAULT_FD_BUDGET,
+				       &c->layout);
 	}
 	if (r < 0) {
 		say(msg, msgsz, r, "no memory cgroup controller found", "");
@@ -131,16 +131,7 @@ int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg)
 
 int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret)
 {
-	int r = cg_caller_resolve(core->ns, &core->layout, tid, &ret->c);
-
-	if (r < 0)
-		return r;
-	for (int k = 0; k < CG_NCONTROLLERS; k++)
-		if (!(mask & (1u << k))) {
-			free(ret->c.path[k]);
-			ret->c.path[k] = NULL;
-		}
-	return 0;
+	return cg_caller_resolve(core->ns, &core->layout, tid, mask, &ret->c);
 }
 
 void vp_view_done(struct vp_view *v)

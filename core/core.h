@@ -23,9 +23,6 @@
 struct vp_ctrs;
 struct pv_host_meminfo;
 
-#ifndef CG_MASK_ALL
-#define CG_MASK_ALL ((1u << CG_NCONTROLLERS) - 1)
-#endif
 
 /* How long a host file's content is reused by renderers. The host values in a container's
  * files (MemTotal, SwapTotal, CommitLimit, cpuinfo's fields, the online CPUs) are quasi-
@@ -139,9 +136,9 @@ int vp_ctrs_start_sampler(struct vp_ctrs *s, void (*tick)(void *), void *arg);
  * the sampler has no fresh count, and when cpu is given fold that CPU sample in. The state
  * after the update is copied to *ret. ino identifies the cgroup: cg_cpu_read()'s acct_ino
  * (a container whose number changed was recreated and starts afresh); 0: looked up here
- * with cg_cpuacct_ino(). */
+ * with cg_cpuacct_ino(). err (or NULL) names a cgroup file that failed. */
 int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv_cpu_sample *cpu,
-		   ino_t ino, struct vp_ctr_view *ret);
+		   ino_t ino, struct vp_ctr_view *ret, struct cg_error *err);
 /* Number of containers tracked (tests, stats). */
 size_t vp_ctrs_count(struct vp_ctrs *s);
 /* A monotonic clock in microseconds (CLOCK_BOOTTIME, the clock of /proc/uptime). */

@@ -133,13 +133,14 @@ static int host_text(struct vp_core *d, struct vp_host_cache *hc, enum vp_file i
 
 /* The container's memory facts and the host's meminfo, parsed. */
 static int memory_view(struct vp_core *d, const struct cg_caller *c,
-		       struct pv_host_meminfo *host, struct pv_meminfo_ctr *view)
+		       struct pv_host_meminfo *host, struct pv_meminfo_ctr *view,
+		       struct cg_error *err)
 {
 	struct vp_host_cache *hc = &d->host_meminfo;
 	struct cg_memory mem;
 	int r;
 
-	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem);
+	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem, err);
 	if (r < 0)
 		return r;
 	r = host_lock_fresh(hc, d->host_fd[VP_MEMINFO], true);
@@ -153,6 +154,7 @@ static int memory_view(struct vp_core *d, const struct cg_caller *c,
 }
 
 static int render_meminfo(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 		      struct strbuf *out)
 {
 	struct pv_host_meminfo host;
@@ -160,11 +162,12 @@ static int render_meminfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 	int r;
 
 	(void)tid;
-	r = memory_view(d, c, &host, &view);
+	r = memory_view(d, c, &host, &view, err);
 	return r < 0 ? r : pv_meminfo_render(&host, &view, out);
 }
 
 static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 		    struct strbuf *out)
 {
 	struct pv_host_meminfo host;
@@ -173,7 +176,7 @@ static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 	int r;
 
 	(void)tid;
-	r = memory_view(d, c, &host, &view);
+	r = memory_view(d, c, &host, &view, err);
 	if (r >= 0)
 		r = pv_meminfo_swap(&host, &view, &total, &free);
 	return r < 0 ? r : pv_swaps_render(total, sat_sub(total, free), out);
@@ -184,9 +187,10 @@ static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 /* The container's CPU facts and model. cpu->cpus holds the cpuset or, where the cpuset
  * controller is missing, the host's online CPUs. */
 static int cpu_view(struct vp_core *d, const struct cg_caller *c, bool with_acct,
+		    struct cg_error *err,
 		    struct strbuf *scratch, struct cg_cpu *cpu, struct pv_cpu_model *m)
 {
-	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu);
+	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu, err);
 
 	if (r < 0)
 		return r;
@@ -210,13 +214,14 @@ static uint64_t mix(uint64_t h, uint64_t v)
 }
 
 /* The container's CPU time per visible CPU, its counters updated, and its other state. */
-static int observe_cpu(struct vp_core *d, const struct cg_caller *c, struct strbuf *scratch,
+static int observe_cpu(struct vp_core *d, const struct cg_caller *c, struct cg_error *err,
+		       struct strbuf *scratch,
 		       struct pv_cpu_model *m, struct vp_ctr_view *v)
 {
 	struct cg_cpu cpu;
 	struct pv_cpu_sample smp = {0};
 	_cleanup_free_ uint64_t *raw = NULL;
-	int r = cpu_view(d, c, true, scratch, &cpu, m);
+	int r = cpu_view(d, c, true, err, scratch, &cpu, m);
 
 	if (r < 0)
 		return r;
@@ -251,7 +256,7 @@ static int observe_cpu(struct vp_core *d, const struct cg_caller *c, struct strb
 		for (unsigned i = 0; i < cpu.cpus.n; i++)
 			smp.map_key = mix(smp.map_key, cpu.cpus.cpu[i]);
 	}
-	r = vp_ctr_observe(d->ctrs, c, &smp, cpu.acct_ino, v);
+	r = vp_ctr_observe(d->ctrs, c, &smp, cpu.acct_ino, v, err);
 	/* m->host_cpu points into cpu.cpus: callers that need it use cpu_view() instead. */
 	m->host_cpu = NULL;
 	cg_cpu_done(&cpu);
@@ -259,6 +264,7 @@ static int observe_cpu(struct vp_core *d, const struct cg_caller *c, struct strb
 }
 
 static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 		      struct strbuf *out)
 {
 	struct strbuf host = STRBUF_INIT;
@@ -267,7 +273,7 @@ static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 	int r;
 
 	(void)tid;
-	r = cpu_view(d, c, false, out, &cpu, &m);
+	r = cpu_view(d, c, false, err, out, &cpu, &m);
 	if (r < 0)
 		return r;
 	r = host_text(d, &d->host_cpuinfo, VP_CPUINFO, &host);
@@ -279,6 +285,7 @@ static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 }
 
 static int render_sys_cpu_range(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 			    struct strbuf *out)
 {
 	struct pv_cpu_model m;
@@ -286,7 +293,7 @@ static int render_sys_cpu_range(struct vp_core *d, const struct cg_caller *c, pi
 	int r;
 
 	(void)tid;
-	r = cpu_view(d, c, false, out, &cpu, &m);
+	r = cpu_view(d, c, false, err, out, &cpu, &m);
 	if (r < 0)
 		return r;
 	cg_cpu_done(&cpu);
@@ -294,6 +301,7 @@ static int render_sys_cpu_range(struct vp_core *d, const struct cg_caller *c, pi
 }
 
 static int render_stat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 		   struct strbuf *out)
 {
 	struct pv_cpu_model m;
@@ -301,7 +309,7 @@ static int render_stat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 	int r;
 
 	(void)tid;
-	r = observe_cpu(d, c, out, &m, &v);
+	r = observe_cpu(d, c, err, out, &m, &v);
 	if (r < 0)
 		return r;
 	r = pv_stat_render(&(struct pv_stat_in){.t = &v.t,
@@ -325,6 +333,7 @@ static uint64_t start_us(const struct vp_core *d, const struct cg_caller *c,
 }
 
 static int render_uptime(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 		     struct strbuf *out)
 {
 	struct pv_cpu_model m;
@@ -332,7 +341,7 @@ static int render_uptime(struct vp_core *d, const struct cg_caller *c, pid_t tid
 	int r;
 
 	(void)tid;
-	r = observe_cpu(d, c, out, &m, &v);
+	r = observe_cpu(d, c, err, out, &m, &v);
 	if (r < 0)
 		return r;
 	{
@@ -375,13 +384,14 @@ static pid_t last_pid(struct vp_core *d, const struct cg_caller *c, pid_t tid, p
 }
 
 static int render_loadavg(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err,
 		      struct strbuf *out)
 {
 	struct vp_ctr_view v;
 	pid_t last;
 	int r;
 
-	r = vp_ctr_observe(d->ctrs, c, NULL, 0, &v);
+	r = vp_ctr_observe(d->ctrs, c, NULL, 0, &v, err);
 	if (r < 0)
 		return r;
 	pv_cputime_done(&v.t);
@@ -392,7 +402,7 @@ static int render_loadavg(struct vp_core *d, const struct cg_caller *c, pid_t ti
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
 typedef int (*render_fn)(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct strbuf *out);
+			 struct cg_error *err, struct strbuf *out);
 
 static const render_fn renderers[VP_NFILES] = {
 	[VP_MEMINFO] = render_meminfo,
@@ -418,19 +428,22 @@ static const render_fn renderers[VP_NFILES] = {
 int vp_render(struct vp_core *d, enum vp_file f, const struct vp_view *v, pid_t tid,
 	      struct strbuf *out, char *err, size_t errsz)
 {
-	const struct vp_entry *e = vp_entry_of_file(f);
+	const struct vp_entry *e = (unsigned)f < VP_NFILES ? vp_entry_of_file(f) : NULL;
+	struct cg_error ce = {0};
 	int r;
 
-	if ((unsigned)f >= VP_NFILES || !e)
+	if (!e)
 		return -EINVAL;
 	if (vp_view_is_host(v, e->kind))
 		r = read_fd_all(d->host_fd[f], out);
 	else
-		r = renderers[f](d, &v->c, tid, out);
-	if (r < 0 && err && errsz)
-		snprintf(err, errsz, "%s for the view of %s: %s", e->path,
-			 v->c.path[CG_MEMORY] ? v->c.path[CG_MEMORY] : "(no memory cgroup)",
-			 strerror(-r));
+		r = renderers[f](d, &v->c, tid, &ce, out);
+	/* Name what failed: the cgroup file where one did, else the view's cgroup. */
+	if (r < 0 && err && errsz && ce.where[0])
+		snprintf(err, errsz, "%s: %s", e->path, cg_error_str(&ce));
+	else if (r < 0 && err && errsz)
+		snprintf(err, errsz, "%s for the cgroup %s: %s", e->path,
+			 v->c.path[CG_MEMORY] ? v->c.path[CG_MEMORY] : "(none)", strerror(-r));
 	return r;
 }
 

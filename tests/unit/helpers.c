@@ -112,6 +112,34 @@ void open_tree(const char *fixture_dir, enum cg_version v)
 	cr_assert_eq(cg_layout_from_dir(fx_tree, v, &fx_layout), 0);
 }
 
+void assert_cg_error(const struct cg_error *e, const char *tree, const char *rel, int err)
+{
+	char want[8192];
+
+	snprintf(want, sizeof(want), "%s:/%s: %s", tree, rel, strerror(err));
+	cr_assert_eq(e->err, err, "%s: errno %d, not %d", rel, e->err, err);
+	cr_assert_str_eq(e->where, want);
+	cr_assert_str_eq(cg_error_str(e), want);
+}
+
+void check_damages(const char *fixture_dir, enum cg_version v, const char *path,
+		   int (*read)(const char *path, struct cg_error *e), const struct damage *d,
+		   size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cg_error e = {0};
+
+		open_tree(fixture_dir, v);
+		if (d[i].content)
+			tmp_write(fx_tree, d[i].rel, d[i].content);
+		else
+			tmp_unlink(fx_tree, d[i].rel);
+		cr_assert_eq(read(path, &e), -d[i].err, "%s", d[i].rel);
+		assert_cg_error(&e, fx_tree, d[i].named ? d[i].named : d[i].rel, d[i].err);
+		close_tree();
+	}
+}
+
 void close_tree(void)
 {
 	cg_layout_done(&fx_layout);

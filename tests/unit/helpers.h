@@ -28,5 +28,21 @@ extern struct cg_layout fx_layout;
 extern char *fx_tree;
 void open_tree(const char *fixture_dir, enum cg_version v);
 void close_tree(void);
+/* e says that file rel (relative to the tree's root, e.g. "pod/ctr/tasks") of tree failed
+ * with errno err: "<tree>:/<rel>: <strerror(err)>". */
+void assert_cg_error(const struct cg_error *e, const char *tree, const char *rel, int err);
+
+/* One file of a fixture tree damaged, and what a read must then say. */
+struct damage {
+	const char *rel;     /* relative to the tree's root */
+	const char *content; /* NULL: the file is removed */
+	int err;             /* the read fails with -err... */
+	const char *named;   /* ...naming this file (NULL: rel) */
+};
+/* For each damage, on a fresh copy of fixture_dir (fx_tree, fx_layout): read(path, &e) fails
+ * as it says, with an error naming the file and its cgroup. */
+void check_damages(const char *fixture_dir, enum cg_version v, const char *path,
+		   int (*read)(const char *path, struct cg_error *e), const struct damage *d,
+		   size_t n);
 
 #endif

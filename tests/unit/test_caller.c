@@ -1,6 +1,6 @@
-/* cg_caller_container() against a fake /proc: directories named after real pids (children
- * this test forks, so that pidfds work), namespaces stood in for by hard links (one inode per
- * "namespace"). No root needed. */
+/* cg_caller_container() and cg_caller_resolve() against a fake /proc: directories named after
+ * real pids (children this test forks, so that pidfds work), namespaces stood in for by hard
+ * links (one inode per "namespace"). No root needed. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <signal.h>
@@ -237,7 +237,7 @@ Test(caller, real_proc_self)
 	struct cg_layout real;
 
 	/* The running test process, through the real /proc and the host's layout. */
-	if (cg_layout_discover(&real) < 0)
+	if (cg_layout_discover(CG_DEFAULT_FD_BUDGET, &real) < 0)
 		cr_skip_test("SKIPPED: no memory cgroup controller on this host");
 	cr_assert_eq(cg_nscache_new("/proc", &c), 0);
 	cr_assert_eq(cg_caller_container(c, &real.h[CG_MEMORY], "memory", getpid(), &p), 0);
@@ -245,4 +245,42 @@ Test(caller, real_proc_self)
 	free(p);
 	cg_nscache_free(c);
 	cg_layout_done(&real);
+}
+
+Test(caller, resolve_only_the_controllers_asked_for)
+{
+	struct cg_layout two = {.h = {[CG_MEMORY] = {.version = CG_V2, .rootfd = -1},
+				      [CG_CPUACCT] = {.version = CG_V2, .rootfd = -1}}};
+	struct cg_nscache *c;
+	struct cg_caller k;
+	pid_t init = spawn(), worker = spawn();
+
+	fake(init, "ctr", 1, "900\t1", "/ctr/init.scope");
+	fake(worker, "ctr", init, "901\t7", "/ctr/app");
+	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	cr_assert_eq(cg_caller_resolve(c, &two, worker, CG_MASK_ALL, &k), 0);
+	cr_assert_str_eq(k.path[CG_MEMORY], "/ctr");
+	cr_assert_str_eq(k.path[CG_CPUACCT], "/ctr");
+	cr_assert_null(k.path[CG_CPU], "not mounted");
+	cg_caller_done(&k);
+	cr_assert_eq(cg_caller_resolve(c, &two, worker, 1u << CG_MEMORY, &k), 0);
+	cr_assert_str_eq(k.path[CG_MEMORY], "/ctr");
+	cr_assert_null(k.path[CG_CPUACCT], "not asked");
+	cg_caller_done(&k);
+	cr_assert_eq(cg_caller_resolve(c, &two, worker, 1u << CG_CPUACCT, &k), 0);
+	cr_assert_null(k.path[CG_MEMORY]);
+	cr_assert_str_eq(k.path[CG_CPUACCT], "/ctr");
+	cg_caller_done(&k);
+	/* No controller: still whose namespace it is. */
+	cr_assert_eq(cg_caller_resolve(c, &two, worker, 0, &k), 0);
+	for (int i = 0; i < CG_NCONTROLLERS; i++)
+		cr_assert_null(k.path[i]);
+	cr_assert_not(k.host_ns);
+	cr_assert_eq(k.init, init);
+	cr_assert_eq(k.ns_level, 1);
+	cg_caller_done(&k);
+	cr_assert_eq(cg_caller_resolve(c, &two, 999999, 1u << CG_MEMORY, &k), -ESRCH);
+	cg_nscache_free(c);
+	reap(worker);
+	reap(init);
 }

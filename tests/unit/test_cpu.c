@@ -1,5 +1,5 @@
-/* cgroup/cpu.c: cpu lists, quotas, CPU time parsers, and cg_cpu_read() over fixture trees of
- * real v1 and v2 hosts (and copies of them edited to reach the other cases). */
+/* cgroup/cpustat.c: cpu lists, quotas, CPU time parsers; cgroup/cpu.c: cg_cpu_read() over
+ * fixture trees of real v1 and v2 hosts (and copies of them edited to reach the other cases). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -141,7 +141,7 @@ static int read_cpu(const char *path, struct cg_cpu *c)
 
 	for (int i = 0; i < CG_NCONTROLLERS; i++)
 		paths[i] = (char *)path;
-	return cg_cpu_read(&fx_layout, paths, true, c);
+	return cg_cpu_read(&fx_layout, paths, true, c, NULL);
 }
 
 static void write_file(const char *rel, const char *content)
@@ -272,15 +272,15 @@ Test(cpu_read, unmounted_controllers)
 	char *paths[CG_NCONTROLLERS] = {"/pod/ctr", NULL, "/pod/ctr", NULL};
 
 	open_tree("fixtures/v1/cgroup", CG_V1);
-	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c), 0);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c, NULL), 0);
 	cr_assert_eq(c.quota, CG_UNLIMITED);
 	cr_assert_eq(c.cpus.n, 0, "no cpuset: the caller falls back to the host's online CPUs");
 	cg_cpu_done(&c);
 	paths[CG_CPUACCT] = NULL;
-	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c), -ENODEV);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c, NULL), -ENODEV);
 	/* cpuinfo and the sys ranges need no accounting. */
 	paths[CG_CPUSET] = "/pod/ctr";
-	cr_assert_eq(cg_cpu_read(&fx_layout, paths, false, &c), 0);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, false, &c, NULL), 0);
 	cr_assert_eq(c.cpus.n, 1);
 	cr_assert_eq(c.acct.user_us, 0);
 	cg_cpu_done(&c);
@@ -302,5 +302,62 @@ Test(cpu_read, acct_ino_identifies_the_cgroup)
 	cr_assert_eq(cg_cpuacct_ino(&fx_layout.h[CG_CPUACCT], "/vp_fixture", &other), 0);
 	cr_assert_neq(other, ino);
 	cr_assert_eq(cg_cpuacct_ino(&fx_layout.h[CG_CPUACCT], "/gone", &other), -ENOENT);
+	close_tree();
+}
+
+/* ---- errors name the file and the cgroup ------------------------------------------------ */
+
+static int read_cpu_err(const char *path, struct cg_error *e)
+{
+	char *paths[CG_NCONTROLLERS];
+	struct cg_cpu c;
+	int r;
+
+	for (int i = 0; i < CG_NCONTROLLERS; i++)
+		paths[i] = (char *)path;
+	*e = (struct cg_error){.err = -1};
+	r = cg_cpu_read(&fx_layout, paths, true, &c, e);
+	if (r == 0)
+		cg_cpu_done(&c);
+	return r;
+}
+
+Test(cpu_errors, v2_missing_and_malformed_files)
+{
+	static const struct damage d[] = {
+		{"vp_fixture/cpu.max", "lots 100000\n", EINVAL, NULL},
+		{"vp_fixture/ctr/cpuset.cpus.effective", "3-2\n", EINVAL, NULL},
+		{"vp_fixture/ctr/cpu.stat", NULL, ENOENT, NULL},
+		{"vp_fixture/ctr/cpu.stat", "usage_usec 1\n", EINVAL, NULL},
+	};
+
+	check_damages("fixtures/v2/cgroup", CG_V2, "/vp_fixture/ctr", read_cpu_err, d,
+		      VP_ARRAY_SIZE(d));
+}
+
+Test(cpu_errors, v1_missing_and_malformed_files)
+{
+	static const struct damage d[] = {
+		/* A quota whose period is malformed, and the reverse: the refused file. */
+		{"pod/cpu.cfs_period_us", "garbage\n", EINVAL, NULL},
+		{"pod/cpu.cfs_quota_us", "0\n", EINVAL, NULL},
+		{"pod/ctr/cpu.cfs_quota_us", NULL, ENOENT, NULL},
+		{"pod/ctr/cpuset.effective_cpus", "x\n", EINVAL, NULL},
+		{"pod/ctr/cpuacct.usage_all", NULL, ENOENT, NULL},
+	};
+
+	check_damages("fixtures/v1/cgroup", CG_V1, "/pod/ctr", read_cpu_err, d, VP_ARRAY_SIZE(d));
+}
+
+Test(cpu_errors, no_accounting_cgroup)
+{
+	char *paths[CG_NCONTROLLERS] = {"/pod/ctr", "/pod/ctr", NULL, "/pod/ctr"};
+	struct cg_error e = {0};
+	struct cg_cpu c;
+
+	open_tree("fixtures/v1/cgroup", CG_V1);
+	cr_assert_eq(cg_cpu_read(&fx_layout, paths, true, &c, &e), -ENODEV);
+	cr_assert_eq(e.err, ENODEV);
+	cr_assert_str_eq(e.where, "cpuacct: no cgroup: No such device");
 	close_tree();
 }

@@ -7,6 +7,7 @@
 
 #include "cgroup/cgroup.h"
 #include "helpers.h"
+#include "util/cleanup.h"
 
 /* Rewrite dir/memory.stat of the tree from the fixture's: hierarchical_memory_limit
  * replaced by limit_line (dropped when NULL), hierarchical_memsw_limit dropped if drop_memsw. */
@@ -29,7 +30,7 @@ static void write_memstat(const char *dir, const char *limit_line, bool drop_mem
 
 static int read_mem(const char *path, struct cg_memory *m)
 {
-	return cg_memory_read(&fx_layout.h[CG_MEMORY], path, m);
+	return cg_memory_read(&fx_layout.h[CG_MEMORY], path, m, NULL);
 }
 
 Test(memory_v2, container_limits_usage_swap)
@@ -192,6 +193,96 @@ Test(memory, layout_without_controller)
 	struct cg_hier none = {.version = CG_NONE, .rootfd = -1};
 	struct cg_memory m;
 
-	cr_assert_eq(cg_memory_read(&none, "/a", &m), -EOPNOTSUPP);
+	cr_assert_eq(cg_memory_read(&none, "/a", &m, NULL), -EOPNOTSUPP);
 	cr_assert_eq(cg_layout_from_dir("/nonexistent-vprocfs", CG_V2, &fx_layout), -ENOENT);
+}
+
+/* ---- errors name the file and the cgroup ------------------------------------------------ */
+
+static int read_mem_err(const char *path, struct cg_error *e)
+{
+	struct cg_memory m;
+
+	*e = (struct cg_error){.err = -1};
+	return cg_memory_read(&fx_layout.h[CG_MEMORY], path, &m, e);
+}
+
+Test(memory_errors, v2_missing_and_malformed_files)
+{
+	static const struct damage d[] = {
+		{"vp_fixture/ctr/memory.current", NULL, ENOENT, NULL},
+		/* An ancestor's limit is malformed: its file is the one named. */
+		{"vp_fixture/memory.max", "garbage\n", EINVAL, NULL},
+		{"vp_fixture/ctr/memory.stat", "anon oops\n", EINVAL, NULL},
+		{"vp_fixture/ctr/memory.swap.current", "x\n", EINVAL, NULL},
+	};
+	struct cg_error e;
+
+	check_damages("fixtures/v2/cgroup", CG_V2, "/vp_fixture/ctr", read_mem_err, d,
+		      VP_ARRAY_SIZE(d));
+	/* A cgroup that is gone: the first file read is named. */
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	cr_assert_eq(read_mem_err("/vp_fixture/gone", &e), -ENOENT);
+	assert_cg_error(&e, fx_tree, "vp_fixture/gone/memory.max", ENOENT);
+	close_tree();
+}
+
+Test(memory_errors, v1_missing_and_malformed_files)
+{
+	static const struct damage d[] = {
+		{"pod/ctr/memory.usage_in_bytes", NULL, ENOENT, NULL},
+		{"pod/ctr/memory.memsw.usage_in_bytes", "lots\n", EINVAL, NULL},
+		{"pod/ctr/memory.stat", "total_rss x\n", EINVAL, NULL},
+	};
+
+	check_damages("fixtures/v1/cgroup", CG_V1, "/pod/ctr", read_mem_err, d, VP_ARRAY_SIZE(d));
+}
+
+Test(memory_errors, untouched_on_success_and_optional_files)
+{
+	struct cg_error e;
+
+	/* No swap accounting is no failure: nothing is written. */
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	tmp_unlink(fx_tree, "vp_fixture/ctr/memory.swap.max");
+	cr_assert_eq(read_mem_err("/vp_fixture/ctr", &e), 0);
+	cr_assert_eq(e.err, -1);
+	cr_assert_eq(e.where[0], '\0');
+	/* Without an error wanted, a failure is still a failure. */
+	cr_assert_eq(cg_memory_read(&fx_layout.h[CG_MEMORY], "/gone", &(struct cg_memory){0},
+				    NULL),
+		     -ENOENT);
+	close_tree();
+}
+
+Test(memory_errors, refused_paths_and_long_paths)
+{
+	char path[1200] = "", want_end[256];
+	struct cg_error e;
+	size_t n;
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	cr_assert_eq(read_mem_err("relative", &e), -EINVAL);
+	cr_assert_str_eq(e.where + strlen(fx_tree), ":relative: Invalid argument");
+	/* A long path keeps its start (the hierarchy) and its end (the cgroup's own name, the
+	 * file and the error). */
+	for (int i = 0; i < 10; i++)
+		strcat(path, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			     "aaaaaaaaaaaaaaaaaaaaaaa");
+	strcat(path, "/ctr");
+	cr_assert_eq(read_mem_err(path, &e), -ENOENT);
+	n = strlen(e.where);
+	cr_assert_eq(n, sizeof(e.where) - 1);
+	cr_assert_eq(strncmp(e.where, fx_tree, strlen(fx_tree)), 0, "%s", e.where);
+	cr_assert_not_null(strstr(e.where, "..."));
+	snprintf(want_end, sizeof(want_end), "/ctr/memory.max: %s", strerror(ENOENT));
+	cr_assert_str_eq(e.where + n - strlen(want_end), want_end);
+	close_tree();
+}
+
+Test(memory_errors, error_str_without_where)
+{
+	struct cg_error e = {.err = ENOENT};
+
+	cr_assert_str_eq(cg_error_str(&e), strerror(ENOENT));
 }

@@ -81,16 +81,16 @@ Test(tasks, counts_subtree_by_state)
 	procfd = open(proc, O_RDONLY | O_DIRECTORY);
 	cr_assert_geq(procfd, 0);
 	cr_assert_eq(cg_layout_from_dir(tree, CG_V2, &l), 0);
-	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture/ctr", procfd, &t), 0);
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture/ctr", procfd, &t, NULL), 0);
 	cr_assert_eq(t.total, 5);
 	cr_assert_eq(t.running, 3);
 	cr_assert_eq(t.blocked, 1);
 	cr_assert_eq(t.newest, 410);
 	cr_assert_eq(t.oldest_start, 2300);
 	/* The pod has no threads of its own but the container's count. */
-	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture", procfd, &t), 0);
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture", procfd, &t, NULL), 0);
 	cr_assert_eq(t.total, 5);
-	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/gone", procfd, &t), -ENOENT);
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/gone", procfd, &t, NULL), -ENOENT);
 	cg_layout_done(&l);
 	close(procfd);
 	tmp_remove(tree);
@@ -109,10 +109,35 @@ Test(tasks, v1_uses_tasks_files)
 	fake_stat(proc, 6544, 'S', 11);
 	procfd = open(proc, O_RDONLY | O_DIRECTORY);
 	cr_assert_eq(cg_layout_from_dir(tree, CG_V1, &l), 0);
-	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/pod/ctr", procfd, &t), 0);
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/pod/ctr", procfd, &t, NULL), 0);
 	cr_assert_eq(t.total, 2);
 	cr_assert_eq(t.running, 1);
 	cr_assert_eq(t.oldest_start, 10);
+	cg_layout_done(&l);
+	close(procfd);
+	tmp_remove(tree);
+	tmp_remove(proc);
+}
+
+Test(tasks, errors_name_the_file_and_cgroup)
+{
+	char *tree = tmp_copy_tree("fixtures/v2/cgroup"), *proc = tmpdir_new();
+	struct cg_error e = {0};
+	struct cg_layout l;
+	struct cg_tasks t;
+	int procfd;
+
+	procfd = open(proc, O_RDONLY | O_DIRECTORY);
+	cr_assert_eq(cg_layout_from_dir(tree, CG_V2, &l), 0);
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/gone", procfd, &t, &e), -ENOENT);
+	assert_cg_error(&e, tree, "gone", ENOENT);
+	tmp_unlink(tree, "vp_fixture/ctr/cgroup.threads");
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture/ctr", procfd, &t, &e), -ENOENT);
+	assert_cg_error(&e, tree, "vp_fixture/ctr/cgroup.threads", ENOENT);
+	/* A child's missing file is no failure of the parent's count. */
+	e = (struct cg_error){0};
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture", procfd, &t, &e), 0);
+	cr_assert_eq(e.err, 0);
 	cg_layout_done(&l);
 	close(procfd);
 	tmp_remove(tree);
