@@ -167,7 +167,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -std=gnu11 $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-fsanitize=fuzzer-no-link -I. $(PKG_CFLAGS) $(shell pkg-config --cflags json-c) -D_GNU_SOURCE
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,\
-	$(wildcard util/*.c cgroup/*.c proc_views/*.c seccomp/*.c) oci/oci-spec.c oci/runc-shim.c)
+	$(wildcard util/*.c cgroup/*.c core/*.c proc_views/*.c seccomp/*.c) oci/oci-spec.c oci/runc-shim.c)
 
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -339,7 +339,7 @@ uint32_t fs_bound_gen(struct fs_bound *b, uint32_t slot)
 	if (slot == 0 || slot >= FS_SLOTS)
 		return 0;
 	pthread_mutex_lock(&b->lock);
-	if (b->slots[slot])
+	if (b->slots[slot] && !atomic_load(&b->slots[slot]->dead))
 		gen = b->slots[slot]->gen;
 	pthread_mutex_unlock(&b->lock);
 	return gen;

@@ -58,7 +58,8 @@ int fs_bound_slot(struct fs_bound *b, const struct vp_view *v, uint64_t ref, uin
 		  uint32_t *ret_gen);
 /* Whether slot is in use and holds view v. */
 bool fs_bound_holds(struct fs_bound *b, uint32_t slot, const struct vp_view *v);
-/* The generation of a slot in use, 0 if the slot is free (a stale node id). */
+/* The generation of a slot in use, 0 if the slot is free (a stale node id) or its view's
+ * container is gone. */
 uint32_t fs_bound_gen(struct fs_bound *b, uint32_t slot);
 /* The kernel got (ref) / forgot (forget) n lookups of nodes of slot. */
 void fs_bound_ref(struct fs_bound *b, uint32_t slot, uint64_t n);

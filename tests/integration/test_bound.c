@@ -1,0 +1,314 @@
+/* Bound files (README "Bound files"): each container's own inodes, served through the page
+ * cache, read with read(2) and with sendfile(2) (busybox cat), by path and bind-mounted. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define MiB (1024ULL * 1024)
+
+static struct daemon d;
+
+static void setup(void)
+{
+	require_capable();
+	daemon_start(&d);
+}
+
+static void teardown(void)
+{
+	test_teardown(&d);
+}
+
+TestSuite(bound, .init = setup, .fini = teardown, .timeout = 300);
+
+/* A script that reads the container's files `n` times, alternating busybox cat (sendfile)
+ * and cat (read), through the bind mounts and through the mount point's path (the "proc"
+ * symlink, resolved for the reader), and prints "reads=R empty=E foreign=F". */
+static void race_script(char *buf, size_t sz, int n, unsigned long long kb)
+{
+	snprintf(buf, sz,
+		 "n=0; e=0; f=0; i=0\n"
+		 "while [ $i -lt %d ]; do\n"
+		 "  for src in /proc/meminfo %s/proc/meminfo; do\n"
+		 "    for c in 'busybox cat' cat; do\n"
+		 "      out=$($c $src 2>&1)\n"
+		 "      n=$((n+1))\n"
+		 "      case \"$out\" in\n"
+		 "        '') e=$((e+1));;\n"
+		 "        *'MemTotal:       %8llu kB'*Hugepagesize*) ;;\n"
+		 "        *) f=$((f+1)); echo \"$out\" | head -n 2;;\n"
+		 "      esac\n"
+		 "    done\n"
+		 "  done\n"
+		 "  for g in /proc/uptime /proc/loadavg /sys/devices/system/cpu/online; do\n"
+		 "    out=$(busybox cat $g); n=$((n+1)); [ -n \"$out\" ] || e=$((e+1))\n"
+		 "  done\n"
+		 "  i=$((i+1))\n"
+		 "done\n"
+		 "echo \"reads=$n empty=$e foreign=$f\"\n",
+		 n, d.mnt, kb);
+}
+
+/* Two containers with different limits read their files 1,000 times each, at once. */
+Test(bound, two_containers_busybox_cat_1000_times_no_foreign_no_empty)
+{
+	const char *a = cg_create("race-a"), *b = cg_create("race-b");
+	const char *ctr[2] = {a, b};
+	unsigned long long kb[2] = {200 * 1024, 300 * 1024};
+	int pfd[2][2];
+	pid_t kid[2];
+
+	cg_set_limit(a, 200 * MiB);
+	cg_set_limit(b, 300 * MiB);
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(pipe(pfd[k]), 0);
+		kid[k] = fork_child();
+		if (kid[k] == 0) {
+			char script[4096], out[16384];
+			int r;
+
+			race_script(script, sizeof(script), 1000 / 2, kb[k]);
+			r = run_in_container(&d, ctr[k], script, out, sizeof(out));
+			dprintf(pfd[k][1], "exit=%d %s", r, out);
+			_exit(0);
+		}
+		close(pfd[k][1]);
+	}
+	for (int k = 0; k < 2; k++) {
+		char out[16384];
+		ssize_t n;
+		size_t used = 0;
+		unsigned long reads = 0, empty = 1, foreign = 1;
+		const char *p;
+
+		while ((n = read(pfd[k][0], out + used, sizeof(out) - 1 - used)) > 0)
+			used += (size_t)n;
+		out[used] = '\0';
+		close(pfd[k][0]);
+		waitpid(kid[k], NULL, 0);
+		p = strstr(out, "reads=");
+		cr_assert_not_null(p, "%s", out);
+		cr_assert_eq(sscanf(p, "reads=%lu empty=%lu foreign=%lu", &reads, &empty, &foreign),
+			     3, "%s", out);
+		cr_assert_not_null(strstr(out, "exit=0 "), "%s", out);
+		cr_assert_eq(reads, 500 * 7, "%s", out);
+		cr_assert_eq(empty, 0, "container %d: empty reads\n%s", k, out);
+		cr_assert_eq(foreign, 0, "container %d: other content\n%s", k, out);
+	}
+	test_finish(&d);
+}
+
+/* sendfile(2) gets exactly what read(2) gets: files that do not change between two reads
+ * compare equal byte for byte, and meminfo has the same keys and MemTotal. */
+Test(bound, sendfile_gets_what_read_gets)
+{
+	const char *c = cg_create("sendfile");
+	char out[16384];
+
+	cg_set_limit(c, 160 * MiB);
+	cr_assert_eq(run_in_container(&d, c,
+				      "for f in /proc/cpuinfo /proc/swaps /sys/devices/system/cpu/online "
+				      "/sys/devices/system/cpu/possible; do\n"
+				      "  busybox cat $f > /tmp/vp-s.$$; cat $f > /tmp/vp-r.$$\n"
+				      "  cmp /tmp/vp-s.$$ /tmp/vp-r.$$ || exit 1\n"
+				      "  [ -s /tmp/vp-s.$$ ] || exit 2\n"
+				      "  [ $(stat -c %s $f) = $(wc -c < /tmp/vp-r.$$) ] || exit 3\n"
+				      "done\n"
+				      "busybox cat /proc/meminfo | cut -d: -f1 > /tmp/vp-s.$$\n"
+				      "cat /proc/meminfo | cut -d: -f1 > /tmp/vp-r.$$\n"
+				      "cmp /tmp/vp-s.$$ /tmp/vp-r.$$ || exit 4\n"
+				      "rm -f /tmp/vp-s.$$ /tmp/vp-r.$$\n"
+				      "busybox cat /proc/meminfo | head -n 1\n",
+				      out, sizeof(out)),
+		     0, "%s", out);
+	cr_assert_eq(meminfo_value(out, "MemTotal"), 160 * 1024, "%s", out);
+	test_finish(&d);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A sendfile reader that never asks for attributes sees a new limit within 100 ms. */
+Test(bound, sendfile_reader_sees_a_new_limit_within_100_ms)
+{
+	const char *c = cg_create("fresh");
+	char go[300], script[2048], out[4096], p[400];
+	struct timespec t0;
+	pid_t kid;
+	int pfd[2];
+	long ms;
+	FILE *f;
+
+	cg_set_limit(c, 128 * MiB);
+	snprintf(go, sizeof(go), "%s.go", d.mnt);
+	unlink(go);
+	/* busybox cat in a loop: the first output with the new limit ends it. */
+	snprintf(script, sizeof(script),
+		 "busybox cat /proc/meminfo | head -n 1\n"
+		 "while [ ! -e %s ]; do busybox cat /proc/meminfo > /dev/null; done\n"
+		 "while :; do\n"
+		 "  case \"$(busybox cat /proc/meminfo)\" in\n"
+		 "    *'MemTotal:         196608 kB'*) echo seen; exit 0;;\n"
+		 "  esac\n"
+		 "done\n",
+		 go);
+	cr_assert_eq(pipe(pfd), 0);
+	kid = fork_child();
+	if (kid == 0) {
+		int r = run_in_container(&d, c, script, out, sizeof(out));
+
+		dprintf(pfd[1], "exit=%d %s", r, out);
+		_exit(0);
+	}
+	close(pfd[1]);
+	usleep(300 * 1000);
+	snprintf(p, sizeof(p), "%s/%s", c, cg_is_v2() ? "memory.max" : "memory.limit_in_bytes");
+	f = fopen(p, "we");
+	cr_assert_not_null(f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fprintf(f, "%llu", 192 * MiB);
+	fclose(f);
+	close(open(go, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	{
+		ssize_t n;
+		size_t used = 0;
+
+		while ((n = read(pfd[0], out + used, sizeof(out) - 1 - used)) > 0)
+			used += (size_t)n;
+		out[used] = '\0';
+	}
+	ms = ms_since(&t0);
+	close(pfd[0]);
+	waitpid(kid, NULL, 0);
+	unlink(go);
+	cr_assert_not_null(strstr(out, "MemTotal:         131072 kB"), "%s", out);
+	cr_assert_not_null(strstr(out, "seen"), "%s", out);
+	/* 100 ms, and the scheduling of the loop's processes on a loaded two-CPU host. */
+	if (timing_checked("the bound files' freshness for sendfile readers"))
+		cr_assert_leq(ms, 250, "the new limit showed after %ld ms", ms);
+	test_finish(&d);
+}
+
+/* Nothing lists the containers, and nobody but root reaches a view that is not its own. */
+Test(bound, views_are_not_listed_and_not_reachable_by_others)
+{
+	const char *a = cg_create("own-a"), *b = cg_create("own-b");
+	char script[2048], out[4096], slot[32] = "";
+	char *nl;
+
+	cg_set_limit(a, 100 * MiB);
+	cg_set_limit(b, 110 * MiB);
+	/* The view of a process in a: its slot is in the link's target. */
+	snprintf(script, sizeof(script), "readlink %s/proc", d.mnt);
+	cr_assert_eq(run_in_cgroup(a, script, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strncmp(out, ".v/", 3) == 0, "%s", out);
+	snprintf(slot, sizeof(slot), "%s", out + 3);
+	if ((nl = strchr(slot, '/')))
+		*nl = '\0';
+	/* An unprivileged user in a (the same view) may read it; in b it may not; listing the
+	 * directories is refused to everyone but root, and root sees nothing listed. */
+	snprintf(script, sizeof(script),
+		 "setpriv --reuid 65534 --regid 65534 --clear-groups head -n 1 %s/.v/%s/proc/meminfo",
+		 d.mnt, slot);
+	cr_assert_eq(run_in_cgroup(a, script, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(meminfo_value(out, "MemTotal"), 100 * 1024, "%s", out);
+	cr_assert_neq(run_in_cgroup(b, script, out, sizeof(out)), 0, "%s", out);
+	cr_assert_not_null(strstr(out, "Permission denied"), "%s", out);
+	snprintf(script, sizeof(script),
+		 "setpriv --reuid 65534 --regid 65534 --clear-groups ls %s/.v; "
+		 "setpriv --reuid 65534 --regid 65534 --clear-groups ls %s/.by-pid; "
+		 "setpriv --reuid 65534 --regid 65534 --clear-groups readlink %s/.by-pid/1; "
+		 "echo listed: $(ls -A %s/.v %s/.by-pid | grep -v ':$' | grep -c .)",
+		 d.mnt, d.mnt, d.mnt, d.mnt, d.mnt);
+	run_in_cgroup(a, script, out, sizeof(out));
+	cr_assert_not_null(strstr(out, "listed: 0"), "%s", out);
+	cr_assert_null(strstr(out, "meminfo"), "%s", out);
+	{
+		const char *p = out;
+		int denied = 0;
+
+		while ((p = strstr(p, "Permission denied"))) {
+			denied++;
+			p++;
+		}
+		cr_assert_eq(denied, 3, "%s", out);
+	}
+	test_finish(&d);
+}
+
+/* The hook's way in: .by-pid/PID is the view of that process's container. */
+Test(bound, by_pid_is_that_process_container)
+{
+	const char *c = cg_create("bypid");
+	char path[512], buf[8192];
+	int pfd[2];
+	pid_t kid;
+
+	cg_set_limit(c, 144 * MiB);
+	cr_assert_eq(pipe(pfd), 0);
+	kid = fork_child();
+	if (kid == 0) {
+		char x;
+
+		if (cg_join(c) != 0)
+			_exit(1);
+		close(pfd[1]);
+		(void)read(pfd[0], &x, 1);
+		_exit(0);
+	}
+	close(pfd[0]);
+	snprintf(path, sizeof(path), "%s/.by-pid/%d/proc/meminfo", d.mnt, (int)kid);
+	for (int i = 0; i < 100; i++) {
+		if (read_whole(path, buf, sizeof(buf)) > 0 &&
+		    meminfo_value(buf, "MemTotal") == 144 * 1024)
+			break;
+		usleep(10000);
+	}
+	cr_assert_gt(read_whole(path, buf, sizeof(buf)), 0);
+	cr_assert_eq(meminfo_value(buf, "MemTotal"), 144 * 1024, "%s", buf);
+	snprintf(path, sizeof(path), "%s/.by-pid/999999999/proc/meminfo", d.mnt);
+	cr_assert_eq(read_whole(path, buf, sizeof(buf)), -ENOENT);
+	close(pfd[1]);
+	waitpid(kid, NULL, 0);
+	test_finish(&d);
+}
+
+/* When a container goes, the kernel forgets its view's nodes and the slot is freed. */
+Test(bound, a_gone_container_view_is_released)
+{
+	const char *c = cg_create("gone");
+	char script[1024], out[4096], path[400];
+	char *nl;
+	struct stat st;
+	int i;
+
+	cg_set_limit(c, 96 * MiB);
+	snprintf(script, sizeof(script), "readlink %s/proc; head -n 1 /proc/meminfo", d.mnt);
+	cr_assert_eq(run_in_container(&d, c, script, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(meminfo_value(out, "MemTotal"), 96 * 1024, "%s", out);
+	cr_assert(strncmp(out, ".v/", 3) == 0, "%s", out);
+	nl = strchr(out + 3, '/');
+	cr_assert_not_null(nl);
+	*nl = '\0';
+	snprintf(path, sizeof(path), "%s/.v/%s", d.mnt, out + 3);
+	/* The sweep runs every 5 s: its container gone, the view's names are deleted, the
+	 * kernel sends FORGET, the slot is free. */
+	for (i = 0; i < 300 && stat(path, &st) == 0; i++)
+		usleep(50 * 1000);
+	cr_assert(stat(path, &st) < 0 && errno == ENOENT, "%s still there after %d ms", path,
+		  i * 50);
+	test_finish(&d);
+}
