@@ -118,3 +118,47 @@ void close_tree(void)
 	tmp_remove(fx_tree);
 	fx_tree = NULL;
 }
+
+/* proc/WHO/ns/pid becomes a hard link to proc/ns-NS. */
+static void fake_ns(const char *proc, const char *who, const char *ns)
+{
+	char cmd[4400];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && touch 'ns-%s' && mkdir -p '%s/ns' && ln -f 'ns-%s' '%s/ns/pid'", proc,
+		 ns, who, ns, who);
+	cr_assert_eq(system(cmd), 0);
+}
+
+char *fake_proc_new(void)
+{
+	char *proc = tmpdir_new();
+
+	fake_ns(proc, "self", "host");
+	return proc;
+}
+
+void fake_pid(const char *proc, pid_t pid, const char *ns, pid_t ppid, const char *nspid,
+	      const char *cgroup)
+{
+	char rel[64], text[512];
+
+	snprintf(rel, sizeof(rel), "%d", (int)pid);
+	fake_ns(proc, rel, ns);
+	snprintf(rel, sizeof(rel), "%d/status", (int)pid);
+	snprintf(text, sizeof(text), "Name:\tx\nPPid:\t%d\nNSpid:\t%s\n", (int)ppid, nspid);
+	tmp_write(proc, rel, text);
+	snprintf(rel, sizeof(rel), "%d/cgroup", (int)pid);
+	tmp_write(proc, rel, cgroup);
+}
+
+void fake_stat(const char *proc, pid_t pid, char state, unsigned long long start)
+{
+	char rel[64], text[256];
+
+	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+	snprintf(text, sizeof(text),
+		 "%d (a (b) c) %c 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 %llu 2000 100\n",
+		 (int)pid, state, start);
+	tmp_write(proc, rel, text);
+}
