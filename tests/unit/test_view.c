@@ -170,6 +170,7 @@ static const char *const malformed[] = {
 	"vpview1 1:2:x / / / /",
 	"vpview1 1:2:3x / / / /",
 	"vpview1 1:2:0x10 / / / /",
+	"vpview1 1:2:18446744073709551616 / / / /",
 	"vpview1 1:99999999999999999999:3 / / / /",
 	"vpview1 18446744073709551617:2:3 / / / /",
 	/* fields missing or extra */
