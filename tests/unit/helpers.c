@@ -1,6 +1,8 @@
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,14 +62,26 @@ char *tmpdir_new(void)
 	return d;
 }
 
+/* mkdir -p of path's parent directory (no shell: tests write many files). */
+static void make_parents(const char *path)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s", p);
+		*s = '/';
+	}
+}
+
 void tmp_write(const char *dir, const char *rel, const char *content)
 {
-	char path[4096], cmd[4200];
+	char path[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	cr_assert_eq(system(cmd), 0);
+	make_parents(path);
 	f = fopen(path, "we");
 	cr_assert_not_null(f, "%s", path);
 	fputs(content, f);
@@ -122,12 +136,17 @@ void close_tree(void)
 /* proc/WHO/ns/pid becomes a hard link to proc/ns-NS. */
 static void fake_ns(const char *proc, const char *who, const char *ns)
 {
-	char cmd[4400];
+	char target[4200], link_path[4200];
+	int fd;
 
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && touch 'ns-%s' && mkdir -p '%s/ns' && ln -f 'ns-%s' '%s/ns/pid'", proc,
-		 ns, who, ns, who);
-	cr_assert_eq(system(cmd), 0);
+	snprintf(target, sizeof(target), "%s/ns-%s", proc, ns);
+	snprintf(link_path, sizeof(link_path), "%s/%s/ns/pid", proc, who);
+	fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0, "%s", target);
+	close(fd);
+	make_parents(link_path);
+	cr_assert(unlink(link_path) == 0 || errno == ENOENT, "%s", link_path);
+	cr_assert_eq(link(target, link_path), 0, "%s", link_path);
 }
 
 char *fake_proc_new(void)
