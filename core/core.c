@@ -154,14 +154,16 @@ static bool is_root(const char *path)
 	return !path || strcmp(path, "/") == 0;
 }
 
-/* Without CPU accounting nothing is known about the view's CPU use: not "host", so the
- * renderer fails (EIO) instead of passing the host's file to a container. */
+/* Without CPU accounting nothing is known about the view's CPU use, nor without a memory
+ * path (the memory controller is always mounted: the view's mask left it out) about its
+ * memory: not "host", so the renderer fails instead of passing the host's file to a
+ * container. */
 bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind)
 {
 	const struct cg_caller *c = &v->c;
 
 	if (kind == VP_VIEW_MEMORY)
-		return is_root(c->path[CG_MEMORY]);
+		return c->path[CG_MEMORY] && is_root(c->path[CG_MEMORY]);
 	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
 	       is_root(c->path[CG_CPUSET]);
 }

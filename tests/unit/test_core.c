@@ -301,6 +301,8 @@ Test(core, view_of_with_a_mask)
 	cr_assert_eq(vp_view_of(fh.core, 405, cpu, &v), 0);
 	assert_paths(&v, V2_CTR, cpu);
 	cr_assert_not(vp_view_is_host(&v, VP_VIEW_CPU));
+	/* Nothing is known of its memory: not the host's either. */
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_MEMORY));
 	vp_view_done(&v);
 	/* The root cgroup without CPU accounting is nobody's CPU view: not the host's. */
 	cr_assert_eq(vp_view_of(fh.core, 1, mem, &v), 0);
@@ -308,6 +310,28 @@ Test(core, view_of_with_a_mask)
 	cr_assert(vp_view_is_host(&v, VP_VIEW_MEMORY));
 	cr_assert_not(vp_view_is_host(&v, VP_VIEW_CPU));
 	vp_view_done(&v);
+}
+
+/* A container's view without the controllers a file reads fails; it never gets the host's
+ * file. */
+Test(core, view_without_the_files_controllers_fails)
+{
+	const unsigned mem = 1u << CG_MEMORY, cpu = CG_MASK_ALL & ~mem;
+	struct strbuf out = STRBUF_INIT;
+	char err[512];
+	struct vp_view v;
+
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_view_of(fh.core, 405, cpu, &v), 0);
+	cr_assert_eq(vp_render(fh.core, VP_MEMINFO, &v, 405, &out, err, sizeof(err)), -ENODEV,
+		     "%s", out.buf);
+	cr_assert_eq(vp_render(fh.core, VP_SWAPS, &v, 405, &out, err, sizeof(err)), -ENODEV);
+	vp_view_done(&v);
+	cr_assert_eq(vp_view_of(fh.core, 405, mem, &v), 0);
+	cr_assert_eq(vp_render(fh.core, VP_STAT, &v, 405, &out, err, sizeof(err)), -ENODEV);
+	cr_assert_eq(vp_render(fh.core, VP_LOADAVG, &v, 405, &out, err, sizeof(err)), -ENODEV);
+	vp_view_done(&v);
+	sb_release(&out);
 }
 
 Test(core, view_alive_until_cgroup_or_init_goes)
