@@ -112,7 +112,7 @@ Test(view_text, odd_bytes_in_paths)
 {
 	struct vp_view v = view(false, 3, 100, 5, "/my pod/100%/x\ny", "/caf\xc3\xa9/\x7f\x01",
 				"/a\tb/%25", "/~!");
-	static char all[256];
+	static char all[257];
 
 	round_trip(&v, "vpview1 3:100:5 /my%20pod/100%25/x%0Ay /caf%C3%A9/%7F%01 /a%09b/%2525 /~!");
 	vp_view_done(&v);
