@@ -32,7 +32,10 @@ static struct fake_host fh;
 /* Clock ticks after boot, s seconds ago. */
 static unsigned long long ticks_ago(unsigned s)
 {
-	return vp_now_us() * HZ / 1000000 - (unsigned long long)s * HZ;
+	unsigned long long now = vp_now_us() * HZ / 1000000;
+
+	cr_assert_gt(now, (unsigned long long)s * HZ, "booted less than %u s ago", s);
+	return now - (unsigned long long)s * HZ;
 }
 
 /* The host's files: the fixture's /proc files (v1 has no uptime, loadavg or swaps: v2's),
