@@ -1,6 +1,5 @@
 /* The core's lifecycle and its views: from a caller to the view it gets, a view as text
  * (kept across restarts by fs/) and back. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -146,14 +145,16 @@ static bool is_root(const char *path)
 	return !path || strcmp(path, "/") == 0;
 }
 
-/* Without CPU accounting nothing is known about the view's CPU use: not "host", so the
- * renderer fails (EIO) instead of passing the host's file to a container. */
+/* Without CPU accounting nothing is known about the view's CPU use, nor without a memory
+ * path (the memory controller is always mounted: the view's mask left it out) about its
+ * memory: not "host", so the renderer fails instead of passing the host's file to a
+ * container. */
 bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind)
 {
 	const struct cg_caller *c = &v->c;
 
 	if (kind == VP_VIEW_MEMORY)
-		return is_root(c->path[CG_MEMORY]);
+		return c->path[CG_MEMORY] && is_root(c->path[CG_MEMORY]);
 	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
 	       is_root(c->path[CG_CPUSET]);
 }
@@ -265,12 +266,32 @@ static int parse_path(const char *s, const char *e, char **ret)
 	return 0;
 }
 
+/* The NS field [s, e) other than "host": "LEVEL:INIT:START", each a whole decimal number
+ * in range (sscanf() would take signs, spaces and overflowing numbers). */
+static int parse_ns(const char *s, const char *e, struct cg_caller *c)
+{
+	uint64_t v[3];
+
+	for (int i = 0; i < 3; i++) {
+		const char *end = i < 2 ? memchr(s, ':', (size_t)(e - s)) : e;
+
+		if (!end || parse_u64_n(s, (size_t)(end - s), &v[i]) < 0)
+			return -EINVAL;
+		s = end + 1;
+	}
+	if (v[0] == 0 || v[0] > 32 || v[1] == 0 || v[1] > INT32_MAX)
+		return -EINVAL;
+	c->ns_level = (unsigned)v[0];
+	c->init = (pid_t)v[1];
+	c->init_start = v[2];
+	return 0;
+}
+
 int vp_view_parse(const char *text, struct vp_view *ret)
 {
 	struct cg_caller c = {0};
 	const char *s = text, *e;
-	unsigned long long level, init, start;
-	int r = 0, n = 0;
+	int r = 0;
 
 	if (strncmp(s, VIEW_MAGIC " ", strlen(VIEW_MAGIC) + 1) != 0)
 		return -EINVAL;
@@ -278,18 +299,10 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 	e = strchr(s, ' ');
 	if (!e)
 		return -EINVAL;
-	if (e - s == 4 && strncmp(s, "host", 4) == 0) {
+	if (e - s == 4 && strncmp(s, "host", 4) == 0)
 		c.host_ns = true;
-	} else if (strspn(s, "0123456789:") != (size_t)(e - s) ||
-		   sscanf(s, "%llu:%llu:%llu%n", &level, &init, &start, &n) != 3 || s + n != e ||
-		   level == 0 || level > 32 || init == 0 || init > INT32_MAX ||
-		   !isdigit((unsigned char)*s)) {
+	else if (parse_ns(s, e, &c) < 0)
 		return -EINVAL;
-	} else {
-		c.ns_level = (unsigned)level;
-		c.init = (pid_t)init;
-		c.init_start = start;
-	}
 	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
 		if (*e != ' ') {
 			r = -EINVAL;

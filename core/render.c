@@ -140,6 +140,8 @@ static int memory_view(struct vp_core *d, const struct cg_caller *c,
 	struct cg_memory mem;
 	int r;
 
+	if (!c->path[CG_MEMORY])
+		return -ENODEV;
 	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem, err);
 	if (r < 0)
 		return r;

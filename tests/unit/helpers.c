@@ -1,6 +1,8 @@
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,14 +62,26 @@ char *tmpdir_new(void)
 	return d;
 }
 
+/* mkdir -p of path's parent directory (no shell: tests write many files). */
+static void make_parents(const char *path)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s", p);
+		*s = '/';
+	}
+}
+
 void tmp_write(const char *dir, const char *rel, const char *content)
 {
-	char path[4096], cmd[4200];
+	char path[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	cr_assert_eq(system(cmd), 0);
+	make_parents(path);
 	f = fopen(path, "we");
 	cr_assert_not_null(f, "%s", path);
 	fputs(content, f);
@@ -145,4 +159,53 @@ void close_tree(void)
 	cg_layout_done(&fx_layout);
 	tmp_remove(fx_tree);
 	fx_tree = NULL;
+}
+
+/* proc/WHO/ns/pid becomes a hard link to proc/ns-NS. */
+static void fake_ns(const char *proc, const char *who, const char *ns)
+{
+	char target[4200], link_path[4200];
+	int fd;
+
+	snprintf(target, sizeof(target), "%s/ns-%s", proc, ns);
+	snprintf(link_path, sizeof(link_path), "%s/%s/ns/pid", proc, who);
+	fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0, "%s", target);
+	close(fd);
+	make_parents(link_path);
+	cr_assert(unlink(link_path) == 0 || errno == ENOENT, "%s", link_path);
+	cr_assert_eq(link(target, link_path), 0, "%s", link_path);
+}
+
+char *fake_proc_new(void)
+{
+	char *proc = tmpdir_new();
+
+	fake_ns(proc, "self", "host");
+	return proc;
+}
+
+void fake_pid(const char *proc, pid_t pid, const char *ns, pid_t ppid, const char *nspid,
+	      const char *cgroup)
+{
+	char rel[64], text[512];
+
+	snprintf(rel, sizeof(rel), "%d", (int)pid);
+	fake_ns(proc, rel, ns);
+	snprintf(rel, sizeof(rel), "%d/status", (int)pid);
+	snprintf(text, sizeof(text), "Name:\tx\nPPid:\t%d\nNSpid:\t%s\n", (int)ppid, nspid);
+	tmp_write(proc, rel, text);
+	snprintf(rel, sizeof(rel), "%d/cgroup", (int)pid);
+	tmp_write(proc, rel, cgroup);
+}
+
+void fake_stat(const char *proc, pid_t pid, char state, unsigned long long start)
+{
+	char rel[64], text[256];
+
+	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+	snprintf(text, sizeof(text),
+		 "%d (a (b) c) %c 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 %llu 2000 100\n",
+		 (int)pid, state, start);
+	tmp_write(proc, rel, text);
 }

@@ -3,6 +3,7 @@
 #define VP_TESTS_HELPERS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cgroup/cgroup.h"
 
@@ -44,5 +45,17 @@ struct damage {
 void check_damages(const char *fixture_dir, enum cg_version v, const char *path,
 		   int (*read)(const char *path, struct cg_error *e), const struct damage *d,
 		   size_t n);
+
+/* A fake /proc in a fresh temporary directory (malloc()ed path). Pid namespaces are stood in
+ * for by hard links to files proc/ns-NAME (one inode per "namespace"); proc/self is in
+ * namespace "host". */
+char *fake_proc_new(void);
+/* proc/PID/ns/pid in namespace ns (replacing an earlier one), proc/PID/status with PPid and
+ * NSpid (tab-separated, outermost first), proc/PID/cgroup with the given text. */
+void fake_pid(const char *proc, pid_t pid, const char *ns, pid_t ppid, const char *nspid,
+	      const char *cgroup);
+/* proc/PID/stat: scheduler state and start time (clock ticks after boot); the command name
+ * holds spaces and parentheses. */
+void fake_stat(const char *proc, pid_t pid, char state, unsigned long long start);
 
 #endif

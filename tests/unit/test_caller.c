@@ -39,55 +39,19 @@ static void reap(pid_t p)
 	waitpid(p, NULL, 0);
 }
 
-static void link_ns(const char *ns, pid_t pid)
-{
-	char a[4200], b[4200], cmd[9000];
-
-	snprintf(a, sizeof(a), "%s/ns-%s", proc, ns);
-	snprintf(b, sizeof(b), "%s/%d/ns/pid", proc, (int)pid);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%d/ns' && ln -f '%s' '%s'", proc, (int)pid, a, b);
-	cr_assert_eq(system(cmd), 0);
-}
-
-/* The start time in the fake /proc/PID/stat (used where pidfds are not). */
-static void set_start(pid_t pid, unsigned long long start)
-{
-	char rel[64], text[256];
-
-	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
-	snprintf(text, sizeof(text),
-		 "%d (a (b) c) S 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 %llu 2000 100\n",
-		 (int)pid, start);
-	tmp_write(proc, rel, text);
-}
-
 /* A process of the fake /proc: its namespace, NSpid and cgroup. */
 static void fake(pid_t pid, const char *ns, pid_t ppid, const char *nspid, const char *cgroup)
 {
-	char rel[64], text[256];
+	char text[256];
 
-	link_ns(ns, pid);
-	snprintf(rel, sizeof(rel), "%d/status", (int)pid);
-	snprintf(text, sizeof(text), "Name:\tx\nPPid:\t%d\nNSpid:\t%s\n", (int)ppid, nspid);
-	tmp_write(proc, rel, text);
-	snprintf(rel, sizeof(rel), "%d/cgroup", (int)pid);
 	snprintf(text, sizeof(text), "0::%s\n", cgroup);
-	tmp_write(proc, rel, text);
-	set_start(pid, 1000 + (unsigned long long)pid);
+	fake_pid(proc, pid, ns, ppid, nspid, text);
+	fake_stat(proc, pid, 'S', 1000 + (unsigned long long)pid);
 }
 
 static void setup(void)
 {
-	proc = tmpdir_new();
-	tmp_write(proc, "ns-host", "");
-	tmp_write(proc, "ns-ctr", "");
-	link_ns("host", 0);
-	{
-		char cmd[9000];
-
-		snprintf(cmd, sizeof(cmd), "mv '%s/0' '%s/self'", proc, proc);
-		cr_assert_eq(system(cmd), 0);
-	}
+	proc = fake_proc_new();
 }
 
 static void teardown(void)
@@ -199,7 +163,7 @@ static void dead_init_case(bool use_pidfd)
 	 * start time): the pidfd, or the start time, tells; the stale entry is never used. */
 	reap(init);
 	fake(init, "host", 1, "55", "/elsewhere");
-	set_start(init, 5);
+	fake_stat(proc, init, 'S', 5);
 	cr_assert_eq(container(c, worker, &p), -ESRCH);
 	cr_assert_eq(cg_nscache_size(c), 0);
 	/* A new init appears for the namespace: found afresh. */

@@ -52,17 +52,6 @@ Test(nspid, levels)
 	cr_assert_eq(cg_parse_nspid("Pid:\t3\n", v, 4, &n), -EINVAL);
 }
 
-static void fake_stat(const char *proc, int tid, char state, int start)
-{
-	char rel[64], text[256];
-
-	snprintf(rel, sizeof(rel), "%d/stat", tid);
-	snprintf(text, sizeof(text),
-		 "%d (t %d) %c 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", tid, tid, state,
-		 start);
-	tmp_write(proc, rel, text);
-}
-
 Test(tasks, counts_subtree_by_state)
 {
 	char *tree = tmp_copy_tree("fixtures/v2/cgroup"), *proc = tmpdir_new();

@@ -1,0 +1,748 @@
+/* core/ on a fake host: a fake /proc and /sys in temporary directories (the host's files from
+ * the fixtures; processes whose pid namespaces are hard links, see helpers.c) and a copy of a
+ * fixture cgroup tree as every controller. Inits are told by their start time (no_pidfd), so
+ * no process of the fake /proc needs to exist, and no root is needed. What a fake /proc cannot
+ * stand for (pidfds, real namespaces, cgroupfs's kept files) the integration tests cover. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "helpers.h"
+#include "util/cleanup.h"
+#include "util/parse.h"
+
+#define HZ 100
+#define V2_CTR "/vp_fixture/ctr"
+#define V1_CTR "/pod/ctr"
+
+struct fake_host {
+	char *proc, *sys, *cg;
+	struct vp_core *core;
+	unsigned long long init_start; /* of the v2 container's init, 403 */
+	unsigned long long task_start; /* of the v1 container's only task, 6543 */
+};
+
+static struct fake_host fh;
+
+/* Clock ticks after boot, s seconds ago. */
+static unsigned long long ticks_ago(unsigned s)
+{
+	unsigned long long now = vp_now_us() * HZ / 1000000;
+
+	cr_assert_gt(now, (unsigned long long)s * HZ, "booted less than %u s ago", s);
+	return now - (unsigned long long)s * HZ;
+}
+
+/* The host's files: the fixture's /proc files (v1 has no uptime, loadavg or swaps: v2's),
+ * with 1 GiB of swap so that containers' swap limits show; CPUs `online` in /sys. */
+static void host_files(const char *fx, const char *online)
+{
+	static const char *const names[] = {"cpuinfo", "stat", "uptime", "loadavg", "swaps"};
+	static const char *const ranges[] = {"online", "possible", "present"};
+	char p[256];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		snprintf(p, sizeof(p), "%s/proc/%s", fx, names[i]);
+		if (access(p, R_OK) != 0)
+			snprintf(p, sizeof(p), "fixtures/v2/proc/%s", names[i]);
+		text = fixture(p);
+		tmp_write(fh.proc, names[i], text);
+	}
+	{
+		_cleanup_free_ char *text = NULL, *a = NULL, *b = NULL;
+
+		snprintf(p, sizeof(p), "%s/proc/meminfo", fx);
+		text = fixture(p);
+		a = replace_line(text, "SwapTotal:", "SwapTotal:       1048576 kB");
+		b = replace_line(a, "SwapFree:", "SwapFree:        1048576 kB");
+		tmp_write(fh.proc, "meminfo", b);
+	}
+	tmp_write(fh.proc, "sys/kernel/ns_last_pid", "4242\n");
+	fh.sys = tmpdir_new();
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "devices/system/cpu/%s", ranges[i]);
+		tmp_write(fh.sys, p, online);
+	}
+}
+
+static void core_open(enum cg_version v, enum pv_cpu_count count)
+{
+	struct vp_core_config cfg = {.procfs = fh.proc,
+				     .sysfs = fh.sys,
+				     .cgroup_dir = fh.cg,
+				     .cgroup_version = v,
+				     .cpu_count = count,
+				     .hz = HZ,
+				     .no_pidfd = true};
+	char msg[512] = "";
+
+	cr_assert_eq(vp_core_new(&cfg, &fh.core, msg, sizeof(msg)), 0, "%s", msg);
+}
+
+/*
+ * The v2 fixture host (16 CPUs): pid 1 in the root cgroup; the container vp_fixture/ctr
+ * (cpuset 2-3, quota 0.5 CPU, memory.max 256 MiB, swap 128 MiB) whose threads 403 405 406 408
+ * 409 are in pid namespace "ctr", 403 its init, started 100 s ago; 700, a process of the
+ * host's pid namespace in the container's cgroup (not among its threads: a reader); 800 in
+ * the pod vp_fixture (no threads of its own).
+ */
+static void v2_host(enum pv_cpu_count count)
+{
+	static const struct {
+		pid_t pid;
+		char state;
+		unsigned age;
+		const char *nspid;
+	} ctr[] = {{403, 'S', 100, "403\t1"},
+		   {405, 'R', 90, "405\t7"},
+		   {406, 'D', 80, "406\t8"},
+		   {408, 'R', 70, "408\t9"},
+		   {409, 'S', 60, "409\t10"}};
+
+	fh.proc = fake_proc_new();
+	host_files("fixtures/v2", "0-15\n");
+	fh.cg = tmp_copy_tree("fixtures/v2/cgroup");
+	fake_pid(fh.proc, 1, "host", 0, "1", "0::/\n");
+	fake_stat(fh.proc, 1, 'S', 1);
+	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++) {
+		unsigned long long start = ticks_ago(ctr[i].age);
+
+		fake_pid(fh.proc, ctr[i].pid, "ctr", i == 0 ? 398 : 403, ctr[i].nspid,
+			 "0::" V2_CTR "\n");
+		fake_stat(fh.proc, ctr[i].pid, ctr[i].state, start);
+		if (i == 0)
+			fh.init_start = start;
+	}
+	fake_pid(fh.proc, 700, "host", 1, "700", "0::" V2_CTR "\n");
+	fake_stat(fh.proc, 700, 'S', ticks_ago(30));
+	fake_pid(fh.proc, 800, "host", 1, "800", "0::/vp_fixture\n");
+	fake_stat(fh.proc, 800, 'S', ticks_ago(20));
+	core_open(CG_V2, count);
+}
+
+/* The v1 fixture host (2 CPUs): pid 1 in the root cgroups; 6543, the only task of the
+ * container pod/ctr (cpuset 1, quota 0.5 CPU, 256 MiB, memsw 384 MiB), in the host's pid
+ * namespace, running, started 300 s ago. */
+static void v1_host(void)
+{
+	fh.proc = fake_proc_new();
+	host_files("fixtures/v1", "0-1\n");
+	fh.cg = tmp_copy_tree("fixtures/v1/cgroup");
+	fake_pid(fh.proc, 1, "host", 0, "1", "4:memory:/\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n");
+	fake_stat(fh.proc, 1, 'S', 1);
+	fake_pid(fh.proc, 6543, "host", 1, "6543",
+		 "4:memory:" V1_CTR "\n3:cpuset:" V1_CTR "\n2:cpu,cpuacct:" V1_CTR "\n"
+		 "1:name=systemd:/user.slice\n0::/user.slice\n");
+	fh.task_start = ticks_ago(300);
+	fake_stat(fh.proc, 6543, 'R', fh.task_start);
+	core_open(CG_V1, PV_COUNT_QUOTA);
+}
+
+static void host_done(void)
+{
+	vp_core_free(fh.core);
+	tmp_remove(fh.proc);
+	tmp_remove(fh.sys);
+	tmp_remove(fh.cg);
+	fh = (struct fake_host){0};
+}
+
+TestSuite(core, .fini = host_done);
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+/* vp_core_new() on the v2 fake host with file rel of root (/proc or /sys) removed, or its
+ * content replaced when content is not NULL: the error names what is wrong. */
+static void assert_new_fails(const char *root, const char *rel, const char *content,
+			     const char *want)
+{
+	struct vp_core_config cfg = {.procfs = fh.proc, .sysfs = fh.sys, .cgroup_dir = fh.cg,
+				     .cgroup_version = CG_V2, .hz = HZ, .no_pidfd = true};
+	struct vp_core *c = NULL;
+	_cleanup_free_ char *saved = NULL;
+	char p[4200], msg[512] = "";
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	saved = fixture(p);
+	if (content)
+		tmp_write(root, rel, content);
+	else
+		tmp_unlink(root, rel);
+	cr_assert_lt(vp_core_new(&cfg, &c, msg, sizeof(msg)), 0, "%s", rel);
+	cr_assert_null(c);
+	cr_assert(strstr(msg, want), "%s: %s", rel, msg);
+	tmp_write(root, rel, saved);
+}
+
+Test(core, new_fails_naming_what_is_wrong)
+{
+	char want[4200];
+
+	v2_host(PV_COUNT_QUOTA);
+	snprintf(want, sizeof(want), "%s/meminfo", fh.proc);
+	assert_new_fails(fh.proc, "meminfo", NULL, want);
+	snprintf(want, sizeof(want), "%s/devices/system/cpu/present", fh.sys);
+	assert_new_fails(fh.sys, "devices/system/cpu/present", NULL, want);
+	assert_new_fails(fh.proc, "stat", "cpu  1 2 3 4\n", "no btime");
+	/* Last: restored as a plain file, not the namespace link. */
+	assert_new_fails(fh.proc, "self/ns/pid", NULL, fh.proc);
+}
+
+/* The load sampler thread starts, and stops with the core at once. */
+Test(core, sampler_stops_with_the_core, .timeout = 10)
+{
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_core_start_sampler(fh.core, NULL, NULL), 0);
+	vp_core_free(fh.core);
+	fh.core = NULL;
+}
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* File f for the view of tid (every controller), into out; err gets the error text. */
+static int render_err(pid_t tid, enum vp_file f, struct strbuf *out, char *err, size_t errsz)
+{
+	struct vp_view v;
+	int r = vp_view_of(fh.core, tid, CG_MASK_ALL, &v);
+
+	cr_assert_eq(r, 0, "view of %d: %d", (int)tid, r);
+	err[0] = '\0';
+	r = vp_render(fh.core, f, &v, tid, out, err, errsz);
+	vp_view_done(&v);
+	return r;
+}
+
+/* File f for the view of tid (malloc()ed); it must render. */
+static char *render(pid_t tid, enum vp_file f)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[512];
+	char *text;
+
+	cr_assert_eq(render_err(tid, f, &out, err, sizeof(err)), 0, "%s", err);
+	text = strdup(out.buf ? out.buf : "");
+	cr_assert_not_null(text);
+	sb_release(&out);
+	return text;
+}
+
+/* A meminfo figure in kB. */
+static uint64_t kb(const char *meminfo, const char *key)
+{
+	size_t len;
+	const char *p = find_line(meminfo, key, &len);
+	uint64_t v;
+
+	cr_assert_not_null(p, "no %s in:\n%s", key, meminfo);
+	cr_assert_eq(sscanf(p, " %" SCNu64 " kB", &v), 1, "%s%.*s", key, (int)len, p);
+	return v;
+}
+
+static int count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != '\0'))
+		n += strncmp(l, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* The numbers of the "cpu" line and of each "cpuN" line of /proc/stat, in order. */
+static size_t stat_counters(const char *stat, unsigned long long *v, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *l = stat; *l && strncmp(l, "cpu", 3) == 0; l = strchr(l, '\n') + 1) {
+		const char *p = l + strcspn(l, " ");
+		int used;
+		unsigned long long x;
+
+		while (sscanf(p, " %llu%n", &x, &used) == 1 && n < max) {
+			v[n++] = x;
+			p += used;
+			if (*p == '\n')
+				break;
+		}
+		cr_assert_not_null(strchr(l, '\n'));
+	}
+	return n;
+}
+
+/* /proc/uptime for tid: its first figure, in hundredths of a second, is the age of what
+ * started at start_ticks, at the time of reading; idle at most C x that (quota 0.5 CPU). */
+static void assert_uptime(pid_t tid, unsigned long long start_ticks)
+{
+	unsigned long long us, uf, is, iff;
+	uint64_t start_us = start_ticks * 1000000 / HZ, up_cs, idle_cs;
+	uint64_t before = vp_now_us();
+	_cleanup_free_ char *text = render(tid, VP_UPTIME);
+	uint64_t after = vp_now_us();
+
+	cr_assert_eq(sscanf(text, "%llu.%2llu %llu.%2llu\n", &us, &uf, &is, &iff), 4, "%s", text);
+	up_cs = us * 100 + uf;
+	idle_cs = is * 100 + iff;
+	cr_assert(up_cs >= (before - start_us) / 10000 && up_cs <= (after - start_us) / 10000,
+		  "uptime %s for an age of %" PRIu64 " to %" PRIu64 " us", text, before - start_us,
+		  after - start_us);
+	cr_assert_leq(idle_cs, up_cs / 2 + 1, "%s", text);
+}
+
+/* ---- views --------------------------------------------------------------------------------- */
+
+static void assert_paths(const struct vp_view *v, const char *path, unsigned mask)
+{
+	for (int k = 0; k < CG_NCONTROLLERS; k++) {
+		if (mask & (1u << k))
+			cr_assert_str_eq(v->c.path[k] ? v->c.path[k] : "(null)", path, "controller %d",
+					 k);
+		else
+			cr_assert_null(v->c.path[k], "controller %d", k);
+	}
+}
+
+Test(core, view_of_container_host_and_gone)
+{
+	struct vp_view v;
+
+	v2_host(PV_COUNT_QUOTA);
+	/* A thread of the container in its own pid namespace. */
+	cr_assert_eq(vp_view_of(fh.core, 405, CG_MASK_ALL, &v), 0);
+	assert_paths(&v, V2_CTR, CG_MASK_ALL);
+	cr_assert_not(v.c.host_ns);
+	cr_assert_eq(v.c.init, 403);
+	cr_assert_eq(v.c.init_start, fh.init_start);
+	cr_assert_eq(v.c.ns_level, 1);
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_MEMORY));
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_CPU));
+	vp_view_done(&v);
+	/* A process of the host's pid namespace in the container's cgroup. */
+	cr_assert_eq(vp_view_of(fh.core, 700, CG_MASK_ALL, &v), 0);
+	assert_paths(&v, V2_CTR, CG_MASK_ALL);
+	cr_assert(v.c.host_ns);
+	cr_assert_eq(v.c.init, 0);
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_CPU));
+	vp_view_done(&v);
+	/* The root cgroup: the host's files. */
+	cr_assert_eq(vp_view_of(fh.core, 1, CG_MASK_ALL, &v), 0);
+	assert_paths(&v, "/", CG_MASK_ALL);
+	cr_assert(v.c.host_ns);
+	cr_assert(vp_view_is_host(&v, VP_VIEW_MEMORY));
+	cr_assert(vp_view_is_host(&v, VP_VIEW_CPU));
+	vp_view_done(&v);
+	/* Gone, or never there. */
+	cr_assert_eq(vp_view_of(fh.core, 999999, CG_MASK_ALL, &v), -ESRCH);
+	cr_assert_eq(vp_view_of(fh.core, 0, CG_MASK_ALL, &v), -ESRCH);
+}
+
+Test(core, view_of_with_a_mask)
+{
+	const unsigned mem = 1u << CG_MEMORY, cpu = CG_MASK_ALL & ~mem;
+	struct vp_view v;
+
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_view_of(fh.core, 405, mem, &v), 0);
+	assert_paths(&v, V2_CTR, mem);
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_MEMORY));
+	vp_view_done(&v);
+	cr_assert_eq(vp_view_of(fh.core, 405, cpu, &v), 0);
+	assert_paths(&v, V2_CTR, cpu);
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_CPU));
+	/* Nothing is known of its memory: not the host's either. */
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_MEMORY));
+	vp_view_done(&v);
+	/* The root cgroup without CPU accounting is nobody's CPU view: not the host's. */
+	cr_assert_eq(vp_view_of(fh.core, 1, mem, &v), 0);
+	assert_paths(&v, "/", mem);
+	cr_assert(vp_view_is_host(&v, VP_VIEW_MEMORY));
+	cr_assert_not(vp_view_is_host(&v, VP_VIEW_CPU));
+	vp_view_done(&v);
+}
+
+/* A container's view without the controllers a file reads fails; it never gets the host's
+ * file. */
+Test(core, view_without_the_files_controllers_fails)
+{
+	const unsigned mem = 1u << CG_MEMORY, cpu = CG_MASK_ALL & ~mem;
+	struct strbuf out = STRBUF_INIT;
+	char err[512];
+	struct vp_view v;
+
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_view_of(fh.core, 405, cpu, &v), 0);
+	cr_assert_eq(vp_render(fh.core, VP_MEMINFO, &v, 405, &out, err, sizeof(err)), -ENODEV,
+		     "%s", out.buf);
+	cr_assert_eq(vp_render(fh.core, VP_SWAPS, &v, 405, &out, err, sizeof(err)), -ENODEV);
+	vp_view_done(&v);
+	cr_assert_eq(vp_view_of(fh.core, 405, mem, &v), 0);
+	cr_assert_eq(vp_render(fh.core, VP_STAT, &v, 405, &out, err, sizeof(err)), -ENODEV);
+	cr_assert_eq(vp_render(fh.core, VP_LOADAVG, &v, 405, &out, err, sizeof(err)), -ENODEV);
+	cr_assert_eq(vp_render(fh.core, VP_NFILES, &v, 405, &out, err, sizeof(err)), -EINVAL);
+	vp_view_done(&v);
+	sb_release(&out);
+}
+
+Test(core, view_alive_until_cgroup_or_init_goes)
+{
+	struct vp_view v, host_ns, parsed;
+	char key[512], cmd[4200];
+
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_view_of(fh.core, 405, CG_MASK_ALL, &v), 0);
+	cr_assert_eq(vp_view_of(fh.core, 700, CG_MASK_ALL, &host_ns), 0);
+	cr_assert_eq(vp_view_alive(fh.core, &v), 0);
+	cr_assert_eq(vp_view_alive(fh.core, &host_ns), 0);
+	/* A view kept as text across a restart. */
+	cr_assert_eq(vp_view_format(&v, key, sizeof(key)), 0);
+	cr_assert_eq(vp_view_parse(key, &parsed), 0);
+	cr_assert_eq(vp_view_alive(fh.core, &parsed), 0);
+	/* The init's pid now belongs to another process (another start time). */
+	fake_stat(fh.proc, 403, 'S', fh.init_start + 1);
+	cr_assert_eq(vp_view_alive(fh.core, &v), -ESRCH);
+	cr_assert_eq(vp_view_alive(fh.core, &parsed), -ESRCH);
+	cr_assert_eq(vp_view_alive(fh.core, &host_ns), 0, "no pid namespace of its own");
+	fake_stat(fh.proc, 403, 'S', fh.init_start);
+	cr_assert_eq(vp_view_alive(fh.core, &v), 0);
+	/* The container's cgroup is removed. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s" V2_CTR "'", fh.cg);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(vp_view_alive(fh.core, &v), -ESRCH);
+	cr_assert_eq(vp_view_alive(fh.core, &host_ns), -ESRCH);
+	vp_view_done(&v);
+	vp_view_done(&host_ns);
+	vp_view_done(&parsed);
+	/* The root cgroup stays. */
+	cr_assert_eq(vp_view_of(fh.core, 1, CG_MASK_ALL, &v), 0);
+	cr_assert_eq(vp_view_alive(fh.core, &v), 0);
+	vp_view_done(&v);
+}
+
+/* ---- files --------------------------------------------------------------------------------- */
+
+Test(core, v2_container_files)
+{
+	_cleanup_free_ char *mem = NULL, *cpuinfo = NULL, *stat = NULL, *swaps = NULL,
+			    *load = NULL;
+
+	v2_host(PV_COUNT_QUOTA);
+	mem = render(405, VP_MEMINFO);
+	cr_assert_eq(kb(mem, "MemTotal:"), 262144, "memory.max, 256 MiB");
+	cr_assert_eq(kb(mem, "MemFree:"), 262144 - 118556, "less memory.current");
+	cr_assert_eq(kb(mem, "SwapTotal:"), 131072, "memory.swap.max, 128 MiB");
+	cr_assert_eq(kb(mem, "SwapFree:"), 131072);
+	swaps = render(405, VP_SWAPS);
+	cr_assert_str_eq(swaps, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+				"none                                    virtual\t131072\t\t0\t\t-2\n");
+	/* Quota 0.5 CPU of the cpuset 2-3: one CPU. */
+	cpuinfo = render(405, VP_CPUINFO);
+	cr_assert_eq(count_lines(cpuinfo, "processor\t:"), 1, "%s", cpuinfo);
+	cr_assert(strncmp(cpuinfo, "processor\t: 0\n", 14) == 0);
+	for (enum vp_file f = VP_CPU_ONLINE; f <= VP_CPU_PRESENT; f++) {
+		_cleanup_free_ char *range = render(405, f);
+
+		cr_assert_str_eq(range, "0\n", "%s", vp_entry_of_file(f)->path);
+	}
+	/* cpu.stat: user 3085751 us, system 84711 us. */
+	stat = render(405, VP_STAT);
+	cr_assert(strncmp(stat, "cpu  308 0 8 ", 13) == 0, "%s", stat);
+	cr_assert(strstr(stat, "\ncpu0 308 0 8 "), "%s", stat);
+	cr_assert_null(strstr(stat, "\ncpu1 "));
+	cr_assert(strstr(stat, "\nbtime 1795423975\n"), "the host's");
+	cr_assert(strstr(stat, "\nprocs_running 2\nprocs_blocked 1\n"), "%s", stat);
+	/* Threads 405 and 408 running of 5; the newest, 409, is 10 in the container. */
+	load = render(405, VP_LOADAVG);
+	cr_assert_str_eq(load, "0.00 0.00 0.00 2/5 10\n");
+	assert_uptime(405, fh.init_start);
+}
+
+Test(core, v2_host_namespace_reader)
+{
+	_cleanup_free_ char *mem = NULL, *load = NULL;
+
+	v2_host(PV_COUNT_QUOTA);
+	mem = render(700, VP_MEMINFO);
+	cr_assert_eq(kb(mem, "MemTotal:"), 262144);
+	/* The host's last pid; the container's age from its oldest thread, the init. */
+	load = render(700, VP_LOADAVG);
+	cr_assert_str_eq(load, "0.00 0.00 0.00 2/5 4242\n");
+	assert_uptime(700, fh.init_start);
+}
+
+Test(core, v2_loadavg_last_pid_not_in_the_namespace)
+{
+	_cleanup_free_ char *load = NULL;
+
+	v2_host(PV_COUNT_QUOTA);
+	/* The newest thread, 700, has no pid in the container's namespace: the reader's own. */
+	tmp_write(fh.cg, V2_CTR "/cgroup.threads", "403\n405\n406\n408\n409\n700\n");
+	load = render(406, VP_LOADAVG);
+	cr_assert_str_eq(load, "0.00 0.00 0.00 2/6 8\n");
+}
+
+Test(core, v2_cpu_count_by_cpuset)
+{
+	_cleanup_free_ char *cpuinfo = NULL, *online = NULL, *stat = NULL;
+
+	v2_host(PV_COUNT_CPUSET);
+	cpuinfo = render(405, VP_CPUINFO);
+	cr_assert_eq(count_lines(cpuinfo, "processor\t:"), 2);
+	online = render(405, VP_CPU_ONLINE);
+	cr_assert_str_eq(online, "0-1\n");
+	stat = render(405, VP_STAT);
+	cr_assert(strstr(stat, "\ncpu0 "));
+	cr_assert(strstr(stat, "\ncpu1 "));
+	cr_assert_null(strstr(stat, "\ncpu2 "));
+}
+
+Test(core, v1_container_files)
+{
+	_cleanup_free_ char *mem = NULL, *swaps = NULL, *cpuinfo = NULL, *online = NULL,
+			    *stat = NULL, *load = NULL;
+
+	v1_host();
+	mem = render(6543, VP_MEMINFO);
+	cr_assert_eq(kb(mem, "MemTotal:"), 262144, "hierarchical_memory_limit, 256 MiB");
+	cr_assert_eq(kb(mem, "MemFree:"), 262144 - 41944, "less usage_in_bytes");
+	cr_assert_eq(kb(mem, "SwapTotal:"), 131072, "memsw 384 MiB less 256 MiB");
+	cr_assert_eq(kb(mem, "SwapFree:"), 131072 - 508);
+	swaps = render(6543, VP_SWAPS);
+	cr_assert_str_eq(swaps, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+				"none                                    virtual\t131072\t\t508\t\t-2\n");
+	cpuinfo = render(6543, VP_CPUINFO);
+	cr_assert_eq(count_lines(cpuinfo, "processor\t:"), 1);
+	online = render(6543, VP_CPU_ONLINE);
+	cr_assert_str_eq(online, "0\n");
+	/* cpuacct.usage_all: host CPU 1, the cpuset's, 2111993420 ns user. */
+	stat = render(6543, VP_STAT);
+	cr_assert(strncmp(stat, "cpu  211 0 0 ", 13) == 0, "%s", stat);
+	cr_assert(strstr(stat, "\nprocs_running 1\nprocs_blocked 0\n"), "%s", stat);
+	cr_assert(strstr(stat, "\nbtime 1795504195\n"));
+	load = render(6543, VP_LOADAVG);
+	cr_assert_str_eq(load, "0.00 0.00 0.00 1/1 4242\n");
+	assert_uptime(6543, fh.task_start);
+}
+
+/* Every file for a caller in the root cgroup: the host's file, byte for byte. */
+static void assert_host_files(void)
+{
+	for (size_t i = 0; i < vp_nentries; i++) {
+		const struct vp_entry *e = &vp_entries[i];
+		_cleanup_free_ char *want = NULL, *got = NULL;
+		char p[4200];
+
+		if (e->file < 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", e->host_root == VP_HOST_PROC ? fh.proc : fh.sys,
+			 e->host_rel);
+		want = fixture(p);
+		got = render(1, (enum vp_file)e->file);
+		cr_assert_str_eq(got, want, "%s", e->path);
+	}
+}
+
+Test(core, v2_root_cgroup_gets_host_files)
+{
+	v2_host(PV_COUNT_QUOTA);
+	assert_host_files();
+}
+
+Test(core, v1_root_cgroup_gets_host_files)
+{
+	v1_host();
+	assert_host_files();
+}
+
+/* Breaking cgroup file rel (removed when content is NULL) makes the files of fail[] fail
+ * for the container, with an error naming the file and the container, and leaves ok[] be. */
+static void assert_broken(const char *rel, const char *content, const enum vp_file *fail,
+			  size_t nfail, enum vp_file ok)
+{
+	_cleanup_free_ char *saved = NULL;
+	struct strbuf out = STRBUF_INIT;
+	char p[4200], err[512];
+
+	snprintf(p, sizeof(p), "%s%s", fh.cg, rel);
+	saved = fixture(p);
+	if (content)
+		tmp_write(fh.cg, rel, content);
+	else
+		tmp_unlink(fh.cg, rel);
+	for (size_t i = 0; i < nfail; i++) {
+		const char *path = vp_entry_of_file(fail[i])->path;
+		int r = render_err(405, fail[i], &out, err, sizeof(err));
+
+		cr_assert_lt(r, 0, "%s with %s broken:\n%s", path, rel, out.buf);
+		cr_assert_neq(r, -ESRCH, "%s", path);
+		cr_assert(strstr(err, path) && strstr(err, V2_CTR), "%s: %s", path, err);
+		cr_assert(strstr(err, strerror(-r)), "%s", err);
+	}
+	cr_assert_eq(render_err(405, ok, &out, err, sizeof(err)), 0, "%s: %s", rel, err);
+	tmp_write(fh.cg, rel, saved);
+	for (size_t i = 0; i < nfail; i++)
+		cr_assert_eq(render_err(405, fail[i], &out, err, sizeof(err)), 0, "%s", err);
+	sb_release(&out);
+}
+
+Test(core, broken_cgroup_files_fail_never_host_values)
+{
+	static const enum vp_file mem[] = {VP_MEMINFO, VP_SWAPS};
+	static const enum vp_file acct[] = {VP_STAT, VP_UPTIME};
+	static const enum vp_file cpus[] = {VP_CPUINFO, VP_CPU_ONLINE, VP_STAT};
+	static const enum vp_file quota[] = {VP_CPUINFO, VP_CPU_PRESENT};
+	static const enum vp_file tasks[] = {VP_LOADAVG};
+
+	v2_host(PV_COUNT_QUOTA);
+	/* First: once counted, a container's tasks are recounted only after a few seconds. */
+	assert_broken(V2_CTR "/cgroup.threads", NULL, tasks, 1, VP_MEMINFO);
+	assert_broken(V2_CTR "/memory.max", NULL, mem, 2, VP_STAT);
+	assert_broken(V2_CTR "/memory.stat", "anon 1\nfile x\n", mem, 2, VP_CPUINFO);
+	assert_broken(V2_CTR "/memory.current", "", mem, 2, VP_LOADAVG);
+	assert_broken(V2_CTR "/cpu.stat", NULL, acct, 2, VP_CPUINFO);
+	assert_broken(V2_CTR "/cpu.stat", "usage_usec 1\n", acct, 2, VP_MEMINFO);
+	assert_broken(V2_CTR "/cpuset.cpus.effective", "2-x\n", cpus, 3, VP_MEMINFO);
+	assert_broken(V2_CTR "/cpu.max", "0 100000\n", quota, 2, VP_SWAPS);
+	assert_broken("/vp_fixture/cpu.max", "max 100000\n", NULL, 0, VP_CPUINFO);
+}
+
+Test(core, broken_host_meminfo_fails)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[512];
+
+	v2_host(PV_COUNT_QUOTA);
+	/* Rewritten in place: the file the core holds open. */
+	tmp_write(fh.proc, "meminfo", "MemTotal: lots\n");
+	cr_assert_lt(render_err(405, VP_MEMINFO, &out, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "proc/meminfo"), "%s", err);
+	cr_assert_lt(render_err(405, VP_SWAPS, &out, err, sizeof(err)), 0);
+	/* The host itself still gets its file as it is. */
+	cr_assert_eq(render_err(1, VP_MEMINFO, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(out.buf, "MemTotal: lots\n");
+	sb_release(&out);
+}
+
+/* ---- sysinfo(2) ------------------------------------------------------------------------------ */
+
+Test(core, sysinfo_for_host_container_and_gone)
+{
+	struct pv_sysinfo s;
+	uint64_t before, after, lo_cs, hi_cs;
+
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_sysinfo_for(fh.core, 1, &s), 1, "the kernel answers for the host");
+	before = vp_now_us();
+	cr_assert_eq(vp_sysinfo_for(fh.core, 405, &s), 0);
+	after = vp_now_us();
+	cr_assert_eq(s.totalram, 268435456);
+	cr_assert_eq(s.freeram, (262144 - 118556) * UINT64_C(1024));
+	cr_assert_eq(s.totalswap, 134217728);
+	cr_assert_eq(s.freeswap, 134217728);
+	cr_assert_eq(s.sharedram, 0, "memory.stat shmem 0");
+	cr_assert_eq(s.procs, 5);
+	cr_assert(s.loads[0] == 0 && s.loads[1] == 0 && s.loads[2] == 0);
+	/* Whole seconds since the init started, rounded up (from uptime's hundredths). */
+	lo_cs = (before - fh.init_start * (1000000 / HZ)) / 10000;
+	hi_cs = (after - fh.init_start * (1000000 / HZ)) / 10000;
+	cr_assert(s.uptime_s >= (lo_cs + 99) / 100 && s.uptime_s <= (hi_cs + 99) / 100,
+		  "%" PRIu64, s.uptime_s);
+	cr_assert_eq(vp_sysinfo_for(fh.core, 999999, &s), -ESRCH);
+}
+
+/* ---- per-container state ----------------------------------------------------------------------- */
+
+static void set_cpu_stat(uint64_t user_us, uint64_t system_us)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "usage_usec %" PRIu64 "\nuser_usec %" PRIu64 "\nsystem_usec %" PRIu64
+		 "\nnice_usec 0\n",
+		 user_us + system_us, user_us, system_us);
+	/* In place, as the kernel does: a new inode would be a new container. */
+	tmp_write(fh.cg, V2_CTR "/cpu.stat", text);
+}
+
+/* /proc/stat's counters for tid into v[0..n); none may be below the previous ones, prev. */
+static size_t stat_not_below(pid_t tid, const unsigned long long *prev, size_t nprev,
+			     unsigned long long *v, size_t max)
+{
+	_cleanup_free_ char *stat = render(tid, VP_STAT);
+	size_t n = stat_counters(stat, v, max);
+
+	cr_assert_eq(n, nprev ? nprev : n, "%s", stat);
+	for (size_t i = 0; i < nprev; i++)
+		cr_assert_geq(v[i], prev[i], "counter %zu went down:\n%s", i, stat);
+	return n;
+}
+
+Test(core, stat_counters_never_decrease)
+{
+	unsigned long long a[32], b[32], c[32], d[32];
+	size_t n;
+
+	v2_host(PV_COUNT_CPUSET);
+	set_cpu_stat(5000000, 1000000);
+	n = stat_not_below(405, NULL, 0, a, 32);
+	cr_assert_eq(n, 30, "the cpu line and two CPUs, ten counters each");
+	cr_assert_eq(a[0], 500);
+	cr_assert_eq(a[2], 100);
+	/* The cgroup's counters go down (a reset): nothing shown does. */
+	set_cpu_stat(1000000, 200000);
+	stat_not_below(405, a, n, b, 32);
+	cr_assert_eq(b[0], 500);
+	cr_assert_eq(b[2], 100);
+	/* Then up by 2 s user, 1 s system from there: so do the totals. */
+	set_cpu_stat(3000000, 1200000);
+	stat_not_below(405, b, n, c, 32);
+	cr_assert_eq(c[0], 700);
+	cr_assert_eq(c[2], 200);
+	/* A reader in the host's pid namespace shares the container's counters. */
+	stat_not_below(700, c, n, d, 32);
+	cr_assert_eq(d[0], 700);
+}
+
+/* A cgroup of the same path but a new accounting file (the container was recreated) starts
+ * afresh: its counters are its own, not the old one's. */
+Test(core, recreated_container_starts_afresh)
+{
+	unsigned long long a[32], b[32];
+	char from[4200], to[4200];
+
+	v2_host(PV_COUNT_CPUSET);
+	set_cpu_stat(5000000, 1000000);
+	stat_not_below(405, NULL, 0, a, 32);
+	cr_assert_eq(a[0], 500);
+	tmp_write(fh.cg, V2_CTR "/cpu.stat.new",
+		  "usage_usec 1200000\nuser_usec 1000000\nsystem_usec 200000\nnice_usec 0\n");
+	snprintf(from, sizeof(from), "%s" V2_CTR "/cpu.stat.new", fh.cg);
+	snprintf(to, sizeof(to), "%s" V2_CTR "/cpu.stat", fh.cg);
+	cr_assert_eq(rename(from, to), 0);
+	stat_not_below(405, NULL, 0, b, 32);
+	cr_assert_eq(b[0], 100);
+	cr_assert_eq(b[2], 20);
+	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 1, "the same path: the same entry");
+}
+
+Test(core, containers_counted_once_each)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;
+
+	v2_host(PV_COUNT_QUOTA);
+	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 0);
+	a = render(405, VP_MEMINFO);
+	b = render(405, VP_CPUINFO);
+	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 0, "memory and cpuinfo keep no state");
+	c = render(405, VP_STAT);
+	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 1);
+	d = render(700, VP_LOADAVG);
+	e = render(406, VP_UPTIME);
+	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 1, "one container, three readers");
+	f = render(800, VP_STAT);
+	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 2, "the pod is another");
+}
