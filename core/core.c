@@ -128,14 +128,39 @@ int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg)
 
 /* ---- views ------------------------------------------------------------------------------ */
 
+/* The inode number of cgroup path in hierarchy h, 0 where it has none; -ESRCH: removed. */
+static int cgroup_ino(const struct cg_hier *h, const char *path, uint64_t *ret)
+{
+	struct stat st;
+
+	*ret = 0;
+	if (!path || h->version == CG_NONE)
+		return 0;
+	if (fstatat(h->rootfd, path[1] ? path + 1 : ".", &st, 0) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	*ret = (uint64_t)st.st_ino;
+	return 0;
+}
+
 int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret)
 {
-	return cg_caller_resolve(core->ns, &core->layout, tid, mask, &ret->c);
+	struct vp_view v = {0};
+	int r = cg_caller_resolve(core->ns, &core->layout, tid, mask, &v.c);
+
+	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++)
+		r = cgroup_ino(&core->layout.h[k], v.c.path[k], &v.ino[k]);
+	if (r < 0) {
+		vp_view_done(&v);
+		return r;
+	}
+	*ret = v;
+	return 0;
 }
 
 void vp_view_done(struct vp_view *v)
 {
 	cg_caller_done(&v->c);
+	memset(v->ino, 0, sizeof(v->ino));
 }
 
 /* Whether a controller's path is the hierarchy root (an unmounted controller, NULL, does
@@ -219,6 +244,20 @@ int vp_view_format(const struct vp_view *v, char *out, size_t outsz)
 				r = put_ch(out, outsz, &pos, hex[*p & 15]);
 		}
 	}
+	/* " i=MEMORY,CPU,CPUACCT,CPUSET" when any inode number is known. */
+	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
+		if (!v->ino[k])
+			continue;
+		r = put_str(out, outsz, &pos, " i=");
+		for (int j = 0; j < CG_NCONTROLLERS && r >= 0; j++) {
+			char num[24];
+
+			snprintf(num, sizeof(num), "%s%llu", j ? "," : "",
+				 (unsigned long long)v->ino[j]);
+			r = put_str(out, outsz, &pos, num);
+		}
+		break;
+	}
 	return r;
 }
 
@@ -290,6 +329,7 @@ static int parse_ns(const char *s, const char *e, struct cg_caller *c)
 int vp_view_parse(const char *text, struct vp_view *ret)
 {
 	struct cg_caller c = {0};
+	uint64_t ino[CG_NCONTROLLERS] = {0};
 	const char *s = text, *e;
 	int r = 0;
 
@@ -312,6 +352,25 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 		e = s + strcspn(s, " ");
 		r = parse_path(s, e, &c.path[k]);
 	}
+	if (r >= 0 && strncmp(e, " i=", 3) == 0) {
+		/* The inode numbers: four, comma-separated, not all 0 (that is written as no
+		 * field at all). */
+		bool any = false;
+
+		s = e + 3;
+		for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
+			size_t n = strspn(s, "0123456789");
+
+			if (n == 0 || (n > 1 && *s == '0') || parse_u64_n(s, n, &ino[k]) < 0 ||
+			    s[n] != (k + 1 < CG_NCONTROLLERS ? ',' : '\0'))
+				r = -EINVAL;
+			any |= ino[k] != 0;
+			s += n + (k + 1 < CG_NCONTROLLERS);
+		}
+		if (r >= 0 && !any)
+			r = -EINVAL;
+		e = s;
+	}
 	if (r >= 0 && *e != '\0')
 		r = -EINVAL;
 	if (r < 0) {
@@ -319,6 +378,7 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 		return r;
 	}
 	ret->c = c;
+	memcpy(ret->ino, ino, sizeof(ino));
 	return 0;
 }
 
@@ -340,12 +400,10 @@ int vp_view_alive(struct vp_core *core, const struct vp_view *v)
 			return -ESRCH;
 	}
 	for (int k = 0; k < CG_NCONTROLLERS; k++) {
-		const struct cg_hier *h = &core->layout.h[k];
-		struct stat st;
+		uint64_t ino;
 
-		if (!c->path[k] || h->version == CG_NONE)
-			continue;
-		if (fstatat(h->rootfd, c->path[k][1] ? c->path[k] + 1 : ".", &st, 0) < 0)
+		if (cgroup_ino(&core->layout.h[k], c->path[k], &ino) < 0 ||
+		    (v->ino[k] && ino != v->ino[k]))
 			return -ESRCH;
 	}
 	return 0;

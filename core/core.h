@@ -80,6 +80,9 @@ int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg);
  */
 struct vp_view {
 	struct cg_caller c;
+	/* The inode number of each cgroup directory (0: none or not known): a cgroup removed
+	 * and created again at the same path is another container, so another view. */
+	uint64_t ino[CG_NCONTROLLERS];
 };
 
 /* The view of thread tid (a pid in the core's procfs), for the controllers in mask
@@ -90,12 +93,14 @@ void vp_view_done(struct vp_view *v);
 bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind);
 
 /* A view as one line of text, and back: "key" of bound views, kept across restarts (fs/).
- * The text names the cgroup paths and the pid namespace (its init's pid and start time).
+ * The text names the cgroup paths, the cgroup directories' inode numbers and the pid
+ * namespace (its init's pid and start time).
  * -EINVAL: malformed; -ENAMETOOLONG from format when out is too small. */
 int vp_view_format(const struct vp_view *v, char *out, size_t outsz);
 int vp_view_parse(const char *text, struct vp_view *ret);
 
-/* Whether the view's container and pid namespace still exist: 0 alive, -ESRCH gone. */
+/* Whether the view's container and pid namespace still exist (the same cgroup directories,
+ * by inode, and the same init): 0 alive, -ESRCH gone. */
 int vp_view_alive(struct vp_core *core, const struct vp_view *v);
 
 /* ---- files -------------------------------------------------------------------------------- */

@@ -23,6 +23,7 @@
 #define HDR_MAGIC UINT32_C(0x48425056) /* "VPBH" */
 #define NBUCKETS 4096
 #define TICK_MS 10
+#define SWEEP_MS 1000
 /* A snapshot unused this long is freed (the next READ renders afresh). */
 #define IDLE_FREE_MS (600 * 1000)
 /* A slot the kernel never looked up (only its number went out, in a symlink) is freed. */
@@ -156,6 +157,9 @@ static void index_remove(struct fs_bound *b, struct view *v)
 		pp = &(*pp)->next;
 	*pp = v->next;
 	b->slots[v->slot] = NULL;
+	/* The lowest free slot is taken next: records (memfd pages) are reused, not spread. */
+	if (v->slot < b->hint)
+		b->hint = v->slot;
 	__atomic_store_n(&b->rec[v->slot].magic, 0, __ATOMIC_RELEASE);
 	b->rec[v->slot].nlookup = 0;
 	b->count--;
@@ -663,6 +667,7 @@ static void refresh_all(struct fs_bound *b)
 static void *expirer(void *arg)
 {
 	struct fs_bound *b = arg;
+	uint64_t swept = now_ms();
 
 	if (b->inherited)
 		refresh_all(b);
@@ -670,6 +675,14 @@ static void *expirer(void *arg)
 	while (!b->stop) {
 		struct timespec ts;
 		uint64_t now = now_ms();
+
+		/* Views of gone containers are let go every SWEEP_MS. */
+		if (now - swept >= SWEEP_MS) {
+			pthread_mutex_unlock(&b->qlock);
+			fs_bound_sweep(b);
+			pthread_mutex_lock(&b->qlock);
+			swept = now;
+		}
 
 		while (b->qlen && b->q[0].due_ms <= now) {
 			struct qent e = heap_pop(b);

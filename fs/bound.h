@@ -81,8 +81,9 @@ int fs_bound_read(struct fs_bound *b, uint32_t slot, enum vp_file f, uint64_t of
 		  int (*reply)(void *arg, const char *data, size_t len), void *arg, char *err,
 		  size_t errsz);
 
-/* Housekeeping (the core's sampler): snapshots unread for a minute are freed; views whose
- * container is gone stop rendering. */
+/* Housekeeping (the expiry thread, every second): snapshots unread for ten minutes are
+ * freed; views whose container is gone stop rendering and are let go (their nodes deleted
+ * in the kernel, which then forgets them). */
 void fs_bound_sweep(struct fs_bound *b);
 
 /* Slots in use (tests, stats). */

@@ -135,12 +135,6 @@ static void daemon_done(struct vp_daemon *d)
 	vp_core_free(d->core);
 }
 
-/* The core's sampler pass also sweeps the bound views. */
-static void sweep(void *arg)
-{
-	fs_bound_sweep(arg);
-}
-
 static int answer_sysinfo(void *ctx, pid_t tid, struct pv_sysinfo *ret)
 {
 	return vp_sysinfo_for(((struct vp_daemon *)ctx)->core, tid, ret);
@@ -322,7 +316,7 @@ int main(int argc, char **argv)
 	r = daemon_init(&d, count);
 	if (r < 0)
 		goto out_daemon;
-	r = vp_core_start_sampler(d.core, sweep, d.bound);
+	r = vp_core_start_sampler(d.core, NULL, NULL);
 	if (r < 0) {
 		fprintf(stderr, "vprocfs: cannot start the load sampler: %s\n", strerror(-r));
 		goto out_daemon;

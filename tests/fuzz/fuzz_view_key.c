@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(vp_view_parse(out, &w) == 0);
 			FUZZ_CHECK(w.c.host_ns == v.c.host_ns && w.c.init == v.c.init &&
 				   w.c.init_start == v.c.init_start && w.c.ns_level == v.c.ns_level);
+			FUZZ_CHECK(memcmp(w.ino, v.ino, sizeof(v.ino)) == 0);
 			for (int k = 0; k < CG_NCONTROLLERS; k++)
 				FUZZ_CHECK(same(w.c.path[k], v.c.path[k]));
 			vp_view_done(&w);

@@ -2,6 +2,7 @@
  * cache, read with read(2) and with sendfile(2) (busybox cat), by path and bind-mounted. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +216,7 @@ Test(bound, views_are_not_listed_and_not_reachable_by_others)
 	snprintf(script, sizeof(script), "readlink %s/proc", d.mnt);
 	cr_assert_eq(run_in_cgroup(a, script, out, sizeof(out)), 0, "%s", out);
 	cr_assert(strncmp(out, ".v/", 3) == 0, "%s", out);
-	snprintf(slot, sizeof(slot), "%s", out + 3);
+	snprintf(slot, sizeof(slot), "%.20s", out + 3);
 	if ((nl = strchr(slot, '/')))
 		*nl = '\0';
 	/* An unprivileged user in a (the same view) may read it; in b it may not; listing the
@@ -230,7 +231,7 @@ Test(bound, views_are_not_listed_and_not_reachable_by_others)
 	snprintf(script, sizeof(script),
 		 "setpriv --reuid 65534 --regid 65534 --clear-groups ls %s/.v; "
 		 "setpriv --reuid 65534 --regid 65534 --clear-groups ls %s/.by-pid; "
-		 "setpriv --reuid 65534 --regid 65534 --clear-groups readlink %s/.by-pid/1; "
+		 "setpriv --reuid 65534 --regid 65534 --clear-groups readlink -v %s/.by-pid/1; "
 		 "echo listed: $(ls -A %s/.v %s/.by-pid | grep -v ':$' | grep -c .)",
 		 d.mnt, d.mnt, d.mnt, d.mnt, d.mnt);
 	run_in_cgroup(a, script, out, sizeof(out));
@@ -303,7 +304,7 @@ Test(bound, a_gone_container_view_is_released)
 	nl = strchr(out + 3, '/');
 	cr_assert_not_null(nl);
 	*nl = '\0';
-	snprintf(path, sizeof(path), "%s/.v/%s", d.mnt, out + 3);
+	snprintf(path, sizeof(path), "%s/.v/%.20s", d.mnt, out + 3);
 	/* The sweep runs every 5 s: its container gone, the view's names are deleted, the
 	 * kernel sends FORGET, the slot is free. */
 	for (i = 0; i < 300 && stat(path, &st) == 0; i++)

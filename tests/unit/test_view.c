@@ -292,3 +292,31 @@ Test(view_text, random_texts_never_crash)
 	}
 	cr_assert_gt(accepted, 0, "some mutations stay valid");
 }
+
+/* The cgroup directories' inode numbers: a trailing field when any is known. */
+Test(view_text, inode_numbers)
+{
+	struct vp_view v = view(false, 1, 77, 9, "/a", "/a", "/a", NULL), back;
+
+	v.ino[CG_MEMORY] = 4026531835ULL;
+	v.ino[CG_CPU] = 1;
+	v.ino[CG_CPUACCT] = UINT64_MAX;
+	round_trip(&v, "vpview1 1:77:9 /a /a /a - i=4026531835,1,18446744073709551615,0");
+	cr_assert_eq(vp_view_parse("vpview1 1:77:9 /a /a /a - i=4026531835,1,18446744073709551615,0",
+				   &back),
+		     0);
+	for (int k = 0; k < CG_NCONTROLLERS; k++)
+		cr_assert_eq(back.ino[k], v.ino[k], "controller %d", k);
+	vp_view_done(&back);
+	vp_view_done(&v);
+	/* All 0 is written as no field; anything else malformed is refused. */
+	static const char *const bad[] = {
+		"vpview1 host / / / / i=0,0,0,0", "vpview1 host / / / / i=1,2,3",
+		"vpview1 host / / / / i=1,2,3,4,5", "vpview1 host / / / / i=01,2,3,4",
+		"vpview1 host / / / / i=1,,3,4", "vpview1 host / / / / i=1,2,3,4 ",
+		"vpview1 host / / / / i=18446744073709551616,0,0,0", "vpview1 host / / / / i=",
+		"vpview1 host / / / / i=-1,0,0,0", "vpview1 host / / / /  i=1,0,0,0",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(vp_view_parse(bad[i], &back), -EINVAL, "%s", bad[i]);
+}
