@@ -180,26 +180,29 @@ static void lookup_slot(fuse_req_t req, const char *name)
 {
 	struct vp_daemon *d = daemon_of(req);
 	uint32_t slot = (uint32_t)parse_num(name, FS_SLOTS);
-	uint32_t gen = slot ? fs_bound_gen(d->bound, slot) : 0;
+	uint32_t gen;
 	struct vp_view v;
 	int r;
 
-	if (!gen) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
+	/* Others than root learn nothing about slots that are not their own view's, not even
+	 * whether they are in use: EACCES either way. */
 	if (!is_root_user(req)) {
 		r = vp_view_of(d->core, fuse_req_ctx(req)->pid, CG_MASK_ALL, &v);
 		if (r < 0) {
 			fuse_reply_err(req, r == -ESRCH ? ESRCH : reply_errno(req, r, NULL));
 			return;
 		}
-		r = fs_bound_holds(d->bound, slot, &v) ? 0 : -EACCES;
+		r = slot && fs_bound_holds(d->bound, slot, &v) ? 0 : -EACCES;
 		vp_view_done(&v);
 		if (r < 0) {
 			fuse_reply_err(req, EACCES);
 			return;
 		}
+	}
+	gen = slot ? fs_bound_gen(d->bound, slot) : 0;
+	if (!gen) {
+		fuse_reply_err(req, ENOENT);
+		return;
 	}
 	fs_bound_ref(d->bound, slot, 1);
 	/* Gone between the two calls: the count went to a free slot, nothing to give back. */

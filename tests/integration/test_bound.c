@@ -209,6 +209,7 @@ Test(bound, views_are_not_listed_and_not_reachable_by_others)
 	const char *a = cg_create("own-a"), *b = cg_create("own-b");
 	char script[2048], out[4096], slot[32] = "";
 	char *nl;
+	int r;
 
 	cg_set_limit(a, 100 * MiB);
 	cg_set_limit(b, 110 * MiB);
@@ -224,7 +225,10 @@ Test(bound, views_are_not_listed_and_not_reachable_by_others)
 	snprintf(script, sizeof(script),
 		 "setpriv --reuid 65534 --regid 65534 --clear-groups head -n 1 %s/.v/%s/proc/meminfo",
 		 d.mnt, slot);
-	cr_assert_eq(run_in_cgroup(a, script, out, sizeof(out)), 0, "%s", out);
+	r = run_in_cgroup(a, script, out, sizeof(out));
+	if (r != 0)
+		daemon_dump_log(&d);
+	cr_assert_eq(r, 0, "%s", out);
 	cr_assert_eq(meminfo_value(out, "MemTotal"), 100 * 1024, "%s", out);
 	cr_assert_neq(run_in_cgroup(b, script, out, sizeof(out)), 0, "%s", out);
 	cr_assert_not_null(strstr(out, "Permission denied"), "%s", out);
