@@ -93,6 +93,14 @@ bool cg_path_is_ancestor(const char *a, const char *b);
 
 /* ---- memory ------------------------------------------------------------------------------- */
 
+/* The event counters of memory.stat, named as the kernel names them in both v2 memory.stat and
+ * /proc/vmstat (pgfault, pswpin, workingset_refault_anon, pgscan_kswapd, thp_fault_alloc...):
+ * counts of events or of pages, never bytes. v1 has four of them (total_pgfault,
+ * total_pgmajfault, total_workingset_refault_{anon,file}); its pgpgin/pgpgout count charges
+ * to the cgroup, not block I/O, and are not read. */
+#define CG_NMEMEVENTS 41
+extern const char *const cg_memevent_names[CG_NMEMEVENTS];
+
 /* memory.stat, normalized to v2 names. v1 values come from the hierarchical total_* keys.
  * A key absent from the file reads 0. */
 struct cg_memstat {
@@ -106,11 +114,15 @@ struct cg_memstat {
 	 * cgroup and its ancestors, CG_UNLIMITED for none), when the file has them. */
 	bool has_hier_limit, has_hier_memsw_limit;
 	uint64_t hier_limit, hier_memsw_limit;
+	uint64_t event[CG_NMEMEVENTS]; /* event[i] is counter cg_memevent_names[i] */
 };
 
 /* Parse memory.stat text of the given version into *ret. Unknown keys are ignored; a line
- * that is not "key number" is -EINVAL. */
+ * that is not "key number", or a key read here twice, is -EINVAL. */
 int cg_parse_memstat(const char *text, enum cg_version v, struct cg_memstat *ret);
+/* oom_kill of v2 memory.events (processes the OOM killer killed in the subtree; 0 when the
+ * kernel has no such key). The file's shape as memory.stat's; a known key twice is -EINVAL. */
+int cg_parse_memory_events(const char *text, uint64_t *ret_oom_kill);
 
 /* Parse a one-value limit file: a decimal number or "max", optional trailing newline. v1
  * values >= CG_V1_UNLIMITED_MIN and "max" give CG_UNLIMITED. -EINVAL (garbage, empty),
