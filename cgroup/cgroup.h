@@ -144,6 +144,31 @@ struct cg_memory {
  * optional files are the swap ones (absent: swap_accounted = false). */
 int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret);
 
+/* ---- io ----------------------------------------------------------------------------------- */
+
+/* The I/O of a cgroup subtree on one block device, since the cgroup was created. */
+struct cg_iodev {
+	unsigned major, minor;
+	uint64_t rbytes, wbytes, rios, wios, dbytes, dios; /* read, written, discarded */
+};
+
+/* Per device, ascending by (major, minor), no two alike. */
+struct cg_iostat {
+	size_t n;
+	struct cg_iodev *dev;
+};
+
+/* Parse v2 io.stat: lines "MAJ:MIN" then words "key=value"; rbytes wbytes rios wios dbytes
+ * dios are read (absent: 0), other words (cost.vrate=1.00, depth=max...) ignored. A device
+ * twice, a known key twice, a bad number or a word that is not key=value: -EINVAL. */
+int cg_parse_io_stat(const char *text, struct cg_iostat *ret);
+/* Parse v1 blkio.throttle.io_service_bytes_recursive (bytes) and io_serviced_recursive (ios):
+ * lines "MAJ:MIN Read|Write|Sync|Async|Discard|Total N", then one last line "Total N". Read,
+ * Write and Discard are read; a device missing from one file has 0 there. -EINVAL on any
+ * other shape, an operation twice for a device, or a missing or misplaced final Total. */
+int cg_parse_blkio(const char *bytes, const char *ios, struct cg_iostat *ret);
+void cg_iostat_done(struct cg_iostat *s);
+
 /* ---- cpu, cpuacct, cpuset ----------------------------------------------------------------- */
 
 /* Upper bound on CPU numbers vprocfs accepts in cpu lists (the kernel's NR_CPUS maximum). */
