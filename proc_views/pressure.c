@@ -29,12 +29,21 @@ static int field(const char **p, const char *end, const char *label, const char 
 	return 0;
 }
 
+/* A number as the kernel prints it: no leading zero (so that the text printed again is the
+ * text read). */
+static int parse_number(const char *s, size_t n, uint64_t *ret)
+{
+	if (n > 1 && s[0] == '0')
+		return -EINVAL;
+	return parse_u64_n(s, n, ret);
+}
+
 /* "12.34" as 1234. */
 static int parse_avg(const char *s, size_t n, uint64_t *ret)
 {
 	uint64_t i, f;
 
-	if (n < 4 || s[n - 3] != '.' || parse_u64_n(s, n - 3, &i) < 0 ||
+	if (n < 4 || s[n - 3] != '.' || parse_number(s, n - 3, &i) < 0 ||
 	    parse_u64_n(s + n - 2, 2, &f) < 0 || i > (UINT64_MAX - 99) / 100)
 		return -EINVAL;
 	*ret = i * 100 + f;
@@ -55,7 +64,7 @@ static int parse_line(const char *line, size_t len, const char *kind, struct pv_
 		    p == end)
 			return -EINVAL;
 	if (field(&p, end, "total=", &v, &n) < 0 || v + n != end ||
-	    parse_u64_n(v, n, &l.total) < 0)
+	    parse_number(v, n, &l.total) < 0)
 		return -EINVAL;
 	*ret = l;
 	return 0;

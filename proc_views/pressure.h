@@ -21,8 +21,8 @@ struct pv_pressure {
 };
 
 /* Parse "some avg10=A avg60=A avg300=A total=N" and an optional "full ..." line after it
- * (A: digits, '.', two digits). -EINVAL on any other shape or line, or a number that
- * overflows. */
+ * (A: digits, '.', two digits; numbers without leading zeros, as the kernel prints them).
+ * -EINVAL on any other shape or line, or a number that overflows. */
 int pv_pressure_parse(const char *text, struct pv_pressure *ret);
 /* The same lines, as the kernel prints them. */
 int pv_pressure_render(const struct pv_pressure *p, struct strbuf *out);

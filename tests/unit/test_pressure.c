@@ -101,6 +101,8 @@ Test(pressure, malformed)
 		"some avg10=0.0x avg60=0.00 avg300=0.00 total=0\n",
 		"some avg10=0.00 avg60=0.00 avg300=0.00 total=\n",
 		"some avg10=0.00 avg60=0.00 avg300=0.00 total=x\n",
+		"some avg10=00.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=01\n",
 		"some avg10=0.00 avg60=0.00 avg300=0.00 total=18446744073709551616\n",
 		"some avg10=184467440737095517.00 avg60=0.00 avg300=0.00 total=0\n",
 		"Some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
