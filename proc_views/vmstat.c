@@ -114,7 +114,7 @@ static int host_kv(const char *key, size_t klen, uint64_t v, void *u)
 		if (!name_char_ok(key[i]))
 			return -EINVAL;
 	for (size_t i = 0; i < h->n; i++)
-		if (strlen(h->key[i].name) == klen && memcmp(h->key[i].name, key, klen) == 0)
+		if (memcmp(h->key[i].name, key, klen) == 0 && h->key[i].name[klen] == '\0')
 			return -EINVAL;
 	if (h->n == PV_VMSTAT_MAX_KEYS)
 		return -E2BIG;
