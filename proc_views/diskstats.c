@@ -144,22 +144,18 @@ void pv_host_diskstats_done(struct pv_host_diskstats *h)
 	*h = (struct pv_host_diskstats){0};
 }
 
+static int cmp_io(const void *key, const void *elem)
+{
+	uint64_t k = *(const uint64_t *)key;
+	const struct pv_disk_io *d = elem;
+	uint64_t e = dev_key(d->major, d->minor);
+
+	return k < e ? -1 : k > e;
+}
+
 static const struct pv_disk_io *find_io(const struct pv_disk_io *io, size_t n, uint64_t key)
 {
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t k = dev_key(io[mid].major, io[mid].minor);
-
-		if (k == key)
-			return &io[mid];
-		if (k < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return n ? bsearch(&key, io, n, sizeof(*io), cmp_io) : NULL;
 }
 
 static int put_disk(struct strbuf *out, const struct pv_disk *d, unsigned nfields,
