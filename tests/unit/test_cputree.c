@@ -67,70 +67,56 @@ Test(cputree, bitmaps_as_the_kernel_prints_them)
 	cr_assert_eq(out.len, PV_CPUTREE_MAX_CPUS / 32 * 9);
 }
 
+/* The view's file path is the kernel's file of a host with in->n CPUs, captured under dir. */
+static void assert_as_captured(const struct pv_cputree_in *in, const char *dir, const char *path)
+{
+	char file[256], *want;
+
+	snprintf(file, sizeof(file), "%s/%s", dir, path);
+	want = fixture(file);
+	cr_assert_eq(pv_cputree_render(in, path, &out), 0, "%s", path);
+	cr_assert_str_eq(out.buf, want, "%s", file);
+	free(want);
+}
+
 /* This host (the v1 fixture: one package of two cores, no SMT, the model the view gives a
  * container) as the kernel shows it, file by file; cluster_id is the one decision apart. */
 Test(cputree, matches_a_real_two_cpu_host)
 {
 	static const char *const files[] = {
-		"core_id", "physical_package_id", "die_id", "core_cpus", "core_cpus_list",
-		"thread_siblings", "thread_siblings_list", "cluster_cpus", "cluster_cpus_list",
-		"package_cpus", "package_cpus_list", "core_siblings", "core_siblings_list",
-		"die_cpus", "die_cpus_list",
+		"online", "possible", "present", "enabled", "offline", "isolated", "kernel_max",
+		"cpu1/online",
+		"cpu0/topology/core_id", "cpu0/topology/physical_package_id", "cpu0/topology/die_id",
+		"cpu0/topology/core_cpus", "cpu0/topology/core_cpus_list",
+		"cpu0/topology/thread_siblings", "cpu0/topology/thread_siblings_list",
+		"cpu0/topology/cluster_cpus", "cpu0/topology/cluster_cpus_list",
+		"cpu0/topology/package_cpus", "cpu0/topology/package_cpus_list",
+		"cpu0/topology/core_siblings", "cpu0/topology/core_siblings_list",
+		"cpu0/topology/die_cpus", "cpu0/topology/die_cpus_list",
+		"cpu1/topology/core_id", "cpu1/topology/physical_package_id", "cpu1/topology/die_id",
+		"cpu1/topology/core_cpus", "cpu1/topology/core_cpus_list",
+		"cpu1/topology/thread_siblings", "cpu1/topology/thread_siblings_list",
+		"cpu1/topology/cluster_cpus", "cpu1/topology/cluster_cpus_list",
+		"cpu1/topology/package_cpus", "cpu1/topology/package_cpus_list",
+		"cpu1/topology/core_siblings", "cpu1/topology/core_siblings_list",
+		"cpu1/topology/die_cpus", "cpu1/topology/die_cpus_list",
 	};
-	static const char *const top[] = {"online", "possible", "present", "enabled", "offline",
-					  "isolated"};
-	char path[128];
-	struct pv_cputree_in in = tree(2);
+	struct pv_cputree_in in = {.n = 2, .host_cpu = host_cpus, .kernel_max = 255};
 
-	for (unsigned c = 0; c < 2; c++)
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			char *want;
-
-			snprintf(path, sizeof(path), "fixtures/v1/sys/devices/system/cpu/cpu%u/topology/%s",
-				 c, files[i]);
-			want = fixture(path);
-			cr_assert_str_eq(render(2, path + strlen("fixtures/v1/sys/devices/system/cpu/")),
-					 want, "%s", path);
-			free(want);
-		}
-	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
-		char *want;
-
-		snprintf(path, sizeof(path), "fixtures/v1/sys/devices/system/cpu/%s", top[i]);
-		want = fixture(path);
-		cr_assert_str_eq(render(2, top[i]), want, "%s", top[i]);
-		free(want);
-	}
-	{
-		char *want = fixture("fixtures/v1/sys/devices/system/cpu/kernel_max");
-
-		in.kernel_max = 255;
-		cr_assert_eq(pv_cputree_render(&in, "kernel_max", &out), 0);
-		cr_assert_str_eq(out.buf, want);
-		free(want);
-		want = fixture("fixtures/v1/sys/devices/system/cpu/cpu1/online");
-		cr_assert_str_eq(render(2, "cpu1/online"), want);
-		free(want);
-	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		assert_as_captured(&in, "fixtures/v1/sys/devices/system/cpu", files[i]);
 	/* The kernel has 65535 ("no id") here; the view gives each core its own cluster. */
 	cr_assert_str_eq(render(2, "cpu1/topology/cluster_id"), "1\n");
 }
 
 Test(cputree, top_level_as_the_v2_host_with_16_cpus)
 {
-	static const char *const top[] = {"online", "possible", "present", "offline",
-					  "kernel_max"};
+	static const char *const files[] = {"online", "possible", "present", "offline",
+					    "kernel_max"};
 	struct pv_cputree_in in = {.n = 16, .kernel_max = 255};
 
-	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
-		char path[128], *want;
-
-		snprintf(path, sizeof(path), "fixtures/v2/sys/devices/system/cpu/%s", top[i]);
-		want = fixture(path);
-		cr_assert_eq(pv_cputree_render(&in, top[i], &out), 0);
-		cr_assert_str_eq(out.buf, want, "%s", top[i]);
-		free(want);
-	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		assert_as_captured(&in, "fixtures/v2/sys/devices/system/cpu", files[i]);
 }
 
 Test(cputree, one_cpu)

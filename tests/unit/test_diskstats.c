@@ -43,6 +43,11 @@ static struct pv_disk_io *io_from(const struct cg_iostat *s)
 }
 
 #define Z17 " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+/* The captured hosts' eight loop devices, which no container used. */
+#define LOOPS                                                                                      \
+	"   7       0 loop0" Z17 "   7       1 loop1" Z17 "   7       2 loop2" Z17                 \
+	"   7       3 loop3" Z17 "   7       4 loop4" Z17 "   7       5 loop5" Z17                 \
+	"   7       6 loop6" Z17 "   7       7 loop7" Z17
 
 Test(diskstats, host_parse_both_fixtures)
 {
@@ -71,11 +76,7 @@ Test(diskstats, v2_container)
 	cr_assert_eq(pv_diskstats_render(&host, io, s.n, &out), 0);
 	/* vda: 113 reads of 1282048 bytes, 10 writes of 40 MiB; the devices it never used,
 	 * vdb among them, show zeros. */
-	cr_assert_str_eq(out.buf, "   7       0 loop0" Z17 "   7       1 loop1" Z17
-				  "   7       2 loop2" Z17 "   7       3 loop3" Z17
-				  "   7       4 loop4" Z17 "   7       5 loop5" Z17
-				  "   7       6 loop6" Z17 "   7       7 loop7" Z17
-				  " 254       0 vda 113 0 2504 0 10 0 81920 0 0 0 0 0 0 0 0 0 0\n"
+	cr_assert_str_eq(out.buf, LOOPS " 254       0 vda 113 0 2504 0 10 0 81920 0 0 0 0 0 0 0 0 0 0\n"
 				  " 254      16 vdb" Z17 " 253       0 zram0" Z17);
 	cg_iostat_done(&s);
 	free(io);
@@ -94,11 +95,7 @@ Test(diskstats, v1_container)
 	io = io_from(&s);
 	cr_assert_eq(pv_diskstats_render(&host, io, s.n, &out), 0);
 	/* 10 MiB read in 640 I/Os, written in 161, discarded in 3. */
-	cr_assert_str_eq(out.buf, "   7       0 loop0" Z17 "   7       1 loop1" Z17
-				  "   7       2 loop2" Z17 "   7       3 loop3" Z17
-				  "   7       4 loop4" Z17 "   7       5 loop5" Z17
-				  "   7       6 loop6" Z17 "   7       7 loop7" Z17
-				  " 254       0 vda 640 0 20480 0 161 0 20480 0 0 0 0 3 0 20480 0 0 0\n"
+	cr_assert_str_eq(out.buf, LOOPS " 254       0 vda 640 0 20480 0 161 0 20480 0 0 0 0 3 0 20480 0 0 0\n"
 				  " 253       0 zram0" Z17);
 	cg_iostat_done(&s);
 	free(io);

@@ -60,12 +60,21 @@ static void load_ctr(const char *memstat, enum cg_version v, uint64_t free_kb)
 	};
 }
 
-static void io_totals(const struct cg_iostat *s)
+/* The container's block I/O, summed over its devices: from v2 io.stat (ios NULL) or the v1
+ * blkio pair. */
+static void load_io(const char *path, const char *ios_path)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		ctr.io_rbytes += s->dev[i].rbytes;
-		ctr.io_wbytes += s->dev[i].wbytes;
+	char *text = fixture(path), *ios = ios_path ? fixture(ios_path) : NULL;
+	struct cg_iostat s;
+
+	cr_assert_eq(ios ? cg_parse_blkio(text, ios, &s) : cg_parse_io_stat(text, &s), 0);
+	for (size_t i = 0; i < s.n; i++) {
+		ctr.io_rbytes += s.dev[i].rbytes;
+		ctr.io_wbytes += s.dev[i].wbytes;
 	}
+	cg_iostat_done(&s);
+	free(text);
+	free(ios);
 }
 
 static void render(void)
@@ -165,16 +174,12 @@ Test(vmstat, v2_container)
 		"nr_file_pages", "nr_dirty", "nr_kernel_stack", "nr_page_table_pages",
 		"pgpgin", "pgpgout", "pgactivate", "pgfault", "pgmajfault",
 	};
-	char *io = fixture("fixtures/v2/cgroup/vp_fixture/ctr/io.stat");
 	char *events = fixture("fixtures/v2/cgroup/vp_fixture/ctr/memory.events");
-	struct cg_iostat s;
 
 	load_host("fixtures/v2/proc/vmstat");
 	/* memory.max 256 MiB, memory.current 121401344: MemFree 143588 kB. */
 	load_ctr("fixtures/v2/cgroup/vp_fixture/ctr/memory.stat", CG_V2, 143588);
-	cr_assert_eq(cg_parse_io_stat(io, &s), 0);
-	io_totals(&s);
-	cg_iostat_done(&s);
+	load_io("fixtures/v2/cgroup/vp_fixture/ctr/io.stat", NULL);
 	cr_assert_eq(cg_parse_memory_events(events, &ctr.oom_kill), 0);
 	render();
 	cr_assert_eq(val("nr_free_pages"), 35897);
@@ -202,7 +207,6 @@ Test(vmstat, v2_container)
 	cr_assert_eq(val("pgmajfault"), 2);
 	cr_assert_eq(val("pgactivate"), 7);
 	assert_keys_and_zeros(nonzero, sizeof(nonzero) / sizeof(nonzero[0]));
-	free(io);
 	free(events);
 }
 
@@ -215,16 +219,11 @@ Test(vmstat, v1_container)
 		"nr_anon_pages", "nr_file_pages", "nr_dirty", "nr_shmem",
 		"workingset_refault_file", "pgpgin", "pgpgout", "pgfault", "pgmajfault",
 	};
-	char *bytes = fixture("fixtures/v1/cgroup/pod/ctr/blkio.throttle.io_service_bytes_recursive");
-	char *ios = fixture("fixtures/v1/cgroup/pod/ctr/blkio.throttle.io_serviced_recursive");
-	struct cg_iostat s;
-
 	load_host("fixtures/v1/proc/vmstat");
 	/* limit 256 MiB, usage 42950656: MemFree 220200 kB. */
 	load_ctr("fixtures/v1/cgroup/pod/ctr/memory.stat", CG_V1, 220200);
-	cr_assert_eq(cg_parse_blkio(bytes, ios, &s), 0);
-	io_totals(&s);
-	cg_iostat_done(&s);
+	load_io("fixtures/v1/cgroup/pod/ctr/blkio.throttle.io_service_bytes_recursive",
+		"fixtures/v1/cgroup/pod/ctr/blkio.throttle.io_serviced_recursive");
 	render();
 	cr_assert_eq(val("nr_free_pages"), 55050);
 	cr_assert_eq(val("nr_file_pages"), 10312);
@@ -242,8 +241,6 @@ Test(vmstat, v1_container)
 	cr_assert_eq(val("pgpgin"), 10240);
 	cr_assert_eq(val("pgpgout"), 10240);
 	assert_keys_and_zeros(nonzero, sizeof(nonzero) / sizeof(nonzero[0]));
-	free(bytes);
-	free(ios);
 }
 
 Test(vmstat, free_pages_agree_with_meminfo)
