@@ -40,6 +40,22 @@ static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, 
 		if (c->host_fd[e->file] < 0)
 			return say(msg, msgsz, -errno, "cannot open", path);
 	}
+	snprintf(path, sizeof(path), "%s/devices/system/cpu", cfg->sysfs);
+	c->cpu_sysfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->cpu_sysfd < 0)
+		return say(msg, msgsz, -errno, "cannot open", path);
+	c->host_online_fd = openat(c->cpu_sysfd, "online", O_RDONLY | O_CLOEXEC);
+	if (c->host_online_fd < 0)
+		return say(msg, msgsz, -errno, "cannot open the online file of", path);
+	/* NR_CPUS - 1; only shown (kernel_max), so a host without the file shows 8191. */
+	{
+		uint64_t km;
+
+		c->kernel_max = 8191;
+		if (read_file_at(c->cpu_sysfd, "kernel_max", &sb) == 0 && sb.buf &&
+		    parse_u64_line(sb.buf, &km) == 0 && km < 65536)
+			c->kernel_max = (unsigned)km;
+	}
 	r = read_fd_all(c->host_fd[VP_STAT], &sb);
 	if (r >= 0)
 		r = pv_host_stat_btime(sb.buf ? sb.buf : "", &c->btime);
@@ -60,6 +76,8 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 	for (int i = 0; i < VP_NFILES; i++)
 		c->host_fd[i] = -1;
 	c->procfd = -1;
+	c->cpu_sysfd = -1;
+	c->host_online_fd = -1;
 	for (int k = 0; k < CG_NCONTROLLERS; k++)
 		c->layout.h[k].rootfd = -1;
 	c->cpu_count = cfg->cpu_count;
@@ -116,6 +134,10 @@ void vp_core_free(struct vp_core *c)
 			close(c->host_fd[i]);
 	if (c->procfd >= 0)
 		close(c->procfd);
+	if (c->cpu_sysfd >= 0)
+		close(c->cpu_sysfd);
+	if (c->host_online_fd >= 0)
+		close(c->host_online_fd);
 	cg_nscache_free(c->ns);
 	cg_layout_done(&c->layout);
 	free(c);

@@ -56,6 +56,9 @@ struct vp_core {
 	/* The host's file behind each served file (passed through for callers in the root
 	 * cgroup, and input of the renderers), read with pread(). */
 	int host_fd[VP_NFILES];
+	int cpu_sysfd;              /* the host's devices/system/cpu directory */
+	int host_online_fd;         /* its online file */
+	unsigned kernel_max;        /* its kernel_max */
 	unsigned hz;
 	unsigned long long btime;   /* the host's boot time (from /proc/stat) */
 	enum pv_cpu_count cpu_count;
@@ -112,6 +115,10 @@ int vp_view_alive(struct vp_core *core, const struct vp_view *v);
  * err, when not NULL, then says which file failed. */
 int vp_render(struct vp_core *core, enum vp_file f, const struct vp_view *v, pid_t tid,
 	      struct strbuf *out, char *err, size_t errsz);
+
+/* The host CPUs view v sees as its CPUs 0..n-1 (*ret_host_cpu malloc()ed, n entries). */
+int vp_view_cpus(struct vp_core *core, const struct vp_view *v, unsigned **ret_host_cpu,
+		 unsigned *ret_n, char *err, size_t errsz);
 
 /* sysinfo(2) for caller tid as its meminfo, uptime and loadavg show it: 0, 1 when the caller
  * is the host's (let the kernel answer), or -errno (-ESRCH: gone; -EIO: no view). */

@@ -117,11 +117,10 @@ static int host_lock_fresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
 	return -EIO;
 }
 
-/* The host file's text into out. */
-static int host_text(struct vp_core *d, struct vp_host_cache *hc, enum vp_file ino,
-		     struct strbuf *out)
+/* The host file's (fd) text into out. */
+static int host_text(struct vp_host_cache *hc, int fd, struct strbuf *out)
 {
-	int r = host_lock_fresh(hc, d->host_fd[ino], false);
+	int r = host_lock_fresh(hc, fd, false);
 
 	if (r < 0)
 		return r;
@@ -197,7 +196,7 @@ static int cpu_view(struct vp_core *d, const struct cg_caller *c, bool with_acct
 	if (r < 0)
 		return r;
 	if (cpu->cpus.n == 0) {
-		r = host_text(d, &d->host_online, VP_CPU_ONLINE, scratch);
+		r = host_text(&d->host_online, d->host_online_fd, scratch);
 		if (r >= 0)
 			r = cg_parse_cpulist(scratch->buf ? scratch->buf : "", &cpu->cpus);
 		if (r >= 0 && cpu->cpus.n == 0)
@@ -278,7 +277,7 @@ static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 	r = cpu_view(d, c, false, err, out, &cpu, &m);
 	if (r < 0)
 		return r;
-	r = host_text(d, &d->host_cpuinfo, VP_CPUINFO, &host);
+	r = host_text(&d->host_cpuinfo, d->host_fd[VP_CPUINFO], &host);
 	if (r >= 0)
 		r = pv_cpuinfo_render(host.buf ? host.buf : "", m.host_cpu, m.n, out);
 	sb_release(&host);
@@ -286,20 +285,32 @@ static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 	return r;
 }
 
-static int render_sys_cpu_range(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-			    struct strbuf *out)
+int vp_view_cpus(struct vp_core *d, const struct vp_view *v, unsigned **ret_host_cpu,
+		 unsigned *ret_n, char *err, size_t errsz)
 {
+	struct cg_error ce = {0};
+	struct strbuf scratch = STRBUF_INIT;
 	struct pv_cpu_model m;
 	struct cg_cpu cpu;
-	int r;
+	unsigned *hc;
+	int r = cpu_view(d, &v->c, false, &ce, &scratch, &cpu, &m);
 
-	(void)tid;
-	r = cpu_view(d, c, false, err, out, &cpu, &m);
-	if (r < 0)
+	sb_release(&scratch);
+	if (r < 0) {
+		if (err && errsz)
+			snprintf(err, errsz, "sys/devices/system/cpu: %s",
+				 ce.where[0] ? cg_error_str(&ce) : strerror(-r));
 		return r;
+	}
+	hc = malloc(m.n * sizeof(*hc));
+	if (hc)
+		memcpy(hc, m.host_cpu, m.n * sizeof(*hc));
 	cg_cpu_done(&cpu);
-	return pv_sys_cpu_range_render(m.n, out);
+	if (!hc)
+		return -ENOMEM;
+	*ret_host_cpu = hc;
+	*ret_n = m.n;
+	return 0;
 }
 
 static int render_stat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
@@ -413,9 +424,6 @@ static const render_fn renderers[VP_NFILES] = {
 	[VP_UPTIME] = render_uptime,
 	[VP_LOADAVG] = render_loadavg,
 	[VP_SWAPS] = render_swaps,
-	[VP_CPU_ONLINE] = render_sys_cpu_range,
-	[VP_CPU_POSSIBLE] = render_sys_cpu_range,
-	[VP_CPU_PRESENT] = render_sys_cpu_range,
 };
 
 /*

@@ -8,32 +8,31 @@
 #define CPU ((1u << CG_CPU) | (1u << CG_CPUACCT) | (1u << CG_CPUSET))
 #define CPUSET ((1u << CG_CPU) | (1u << CG_CPUSET))
 
-#define DIR(n, p, nm, path) {n, p, nm, path, -1, false, VP_HOST_PROC, NULL, 0, VP_VIEW_MEMORY, NULL}
+#define DIR(n, p, nm, path) {n, p, nm, path, -1, false, false, VP_HOST_PROC, NULL, 0, VP_VIEW_MEMORY, NULL}
 
 const struct vp_entry vp_entries[] = {
 	DIR(1, 0, "proc", "proc"),
-	{2, 1, "meminfo", "proc/meminfo", VP_MEMINFO, true, VP_HOST_PROC, "meminfo", MEM,
+	{2, 1, "meminfo", "proc/meminfo", VP_MEMINFO, true, false, VP_HOST_PROC, "meminfo", MEM,
 	 VP_VIEW_MEMORY, "memory limit, usage and its breakdown from memory.stat; swap"},
-	{3, 1, "cpuinfo", "proc/cpuinfo", VP_CPUINFO, true, VP_HOST_PROC, "cpuinfo", CPUSET,
+	{3, 1, "cpuinfo", "proc/cpuinfo", VP_CPUINFO, true, false, VP_HOST_PROC, "cpuinfo", CPUSET,
 	 VP_VIEW_CPU, "one block per visible CPU, renumbered from 0"},
-	{4, 1, "stat", "proc/stat", VP_STAT, true, VP_HOST_PROC, "stat", CPU, VP_VIEW_CPU,
+	{4, 1, "stat", "proc/stat", VP_STAT, true, false, VP_HOST_PROC, "stat", CPU, VP_VIEW_CPU,
 	 "CPU time per visible CPU, running and blocked tasks, the host's btime"},
-	{5, 1, "uptime", "proc/uptime", VP_UPTIME, true, VP_HOST_PROC, "uptime", CPU, VP_VIEW_CPU,
+	{5, 1, "uptime", "proc/uptime", VP_UPTIME, true, false, VP_HOST_PROC, "uptime", CPU, VP_VIEW_CPU,
 	 "since the container started; idle time of its visible CPUs"},
-	{6, 1, "loadavg", "proc/loadavg", VP_LOADAVG, true, VP_HOST_PROC, "loadavg", CPU,
+	{6, 1, "loadavg", "proc/loadavg", VP_LOADAVG, true, false, VP_HOST_PROC, "loadavg", CPU,
 	 VP_VIEW_CPU, "load averages, running and total tasks of the container, its last pid"},
-	{7, 1, "swaps", "proc/swaps", VP_SWAPS, true, VP_HOST_PROC, "swaps", MEM, VP_VIEW_MEMORY,
+	{7, 1, "swaps", "proc/swaps", VP_SWAPS, true, false, VP_HOST_PROC, "swaps", MEM, VP_VIEW_MEMORY,
 	 "one line for the container's swap limit and usage"},
 	DIR(8, 0, "sys", "sys"),
 	DIR(9, 8, "devices", "sys/devices"),
 	DIR(10, 9, "system", "sys/devices/system"),
-	DIR(11, 10, "cpu", "sys/devices/system/cpu"),
-	{12, 11, "online", "sys/devices/system/cpu/online", VP_CPU_ONLINE, true, VP_HOST_SYS,
-	 "devices/system/cpu/online", CPUSET, VP_VIEW_CPU, "0-(n-1) for the n visible CPUs"},
-	{13, 11, "possible", "sys/devices/system/cpu/possible", VP_CPU_POSSIBLE, true,
-	 VP_HOST_SYS, "devices/system/cpu/possible", CPUSET, VP_VIEW_CPU, "the same as online"},
-	{14, 11, "present", "sys/devices/system/cpu/present", VP_CPU_PRESENT, true, VP_HOST_SYS,
-	 "devices/system/cpu/present", CPUSET, VP_VIEW_CPU, "the same as online"},
+	/* The view's whole /sys/devices/system/cpu (core/cputree.h). Nodes 12-14 were its
+	 * online, possible and present files before the tree: retired, never reused. */
+	{11, 10, "cpu", "sys/devices/system/cpu", -1, true, true, VP_HOST_SYS, NULL,
+	 (1u << CG_CPU) | (1u << CG_CPUSET), VP_VIEW_CPU,
+	 "cpu0..cpu(n-1) with their topology (one package of n cores), online/possible/present "
+	 "0-(n-1); the host CPU's cpufreq and cache files, vulnerabilities, cpuidle (README)"},
 };
 
 const size_t vp_nentries = sizeof(vp_entries) / sizeof(vp_entries[0]);

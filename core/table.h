@@ -21,9 +21,6 @@ enum vp_file {
 	VP_UPTIME,
 	VP_LOADAVG,
 	VP_SWAPS,
-	VP_CPU_ONLINE,
-	VP_CPU_POSSIBLE,
-	VP_CPU_PRESENT,
 	VP_NFILES,
 };
 
@@ -51,6 +48,9 @@ struct vp_entry {
 	int file;            /* enum vp_file, or -1 for a directory */
 	/* Mounted by the OCI hook and the CDI spec over "/" path in a container. */
 	bool mount;
+	/* A directory whose children are the view's /sys/devices/system/cpu (core/cputree.h),
+	 * not rows. */
+	bool cputree;
 	enum vp_host_root host_root;
 	const char *host_rel; /* the host's file, relative to host_root */
 	unsigned controllers; /* cgroup controllers its renderer reads (CG_MASK bits) */

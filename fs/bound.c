@@ -16,12 +16,14 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "core/cputree.h"
 #include "fs/bound.h"
 #include "fs/daemon.h"
 
 #define REC_MAGIC UINT32_C(0x31425056) /* "VPB1" */
 #define HDR_MAGIC UINT32_C(0x48425056) /* "VPBH" */
 #define NBUCKETS 4096
+#define NODE_BUCKETS 16
 #define TICK_MS 10
 #define SWEEP_MS 1000
 /* A snapshot unused this long is freed (the next READ renders afresh). */
@@ -44,7 +46,14 @@ struct hdr {
 	uint32_t hwm;
 };
 
+/* One file of a view: a row of the served-file table or a file of its cpu tree. */
 struct node {
+	struct node *next; /* in the view's hash chain */
+	unsigned id;       /* its node number */
+	/* Of a cpu tree node handed out by LOOKUP: its parent and name, to delete it in the
+	 * kernel when the view goes (0: not one). */
+	unsigned parent;
+	char name[32];
 	pthread_mutex_t lock;
 	struct strbuf snap;
 	bool have;     /* snap holds a rendering */
@@ -64,13 +73,15 @@ struct view {
 	bool parsed;       /* v holds the view (a kept key that does not parse renders nothing) */
 	atomic_bool dead;  /* the container is gone */
 	struct vp_view v;
-	struct node node[VP_NFILES];
+	/* Its files, created when first handed out, freed with the view. */
+	pthread_mutex_t nlock;
+	struct node *node[NODE_BUCKETS];
 };
 
 struct qent {
 	uint64_t due_ms;
 	uint32_t slot, gen;
-	unsigned file;
+	unsigned id;
 };
 
 struct fs_bound {
@@ -121,19 +132,56 @@ static struct view *view_alloc(uint32_t slot, uint32_t gen, const char *key)
 	v->touched_ms = now_ms();
 	v->hash = hash_str(key);
 	v->parsed = vp_view_parse(key, &v->v) == 0;
-	for (int f = 0; f < VP_NFILES; f++) {
-		pthread_mutex_init(&v->node[f].lock, NULL);
-		v->node[f].ksize = UINT64_MAX;
-	}
+	pthread_mutex_init(&v->nlock, NULL);
 	return v;
+}
+
+/* File id of view v, created if needed (NULL: out of memory). */
+static struct node *node_of(struct view *v, unsigned id)
+{
+	struct node **pp = &v->node[id % NODE_BUCKETS], *n;
+
+	pthread_mutex_lock(&v->nlock);
+	for (n = *pp; n && n->id != id; n = n->next)
+		;
+	if (!n && (n = calloc(1, sizeof(*n)))) {
+		n->id = id;
+		n->ksize = UINT64_MAX;
+		pthread_mutex_init(&n->lock, NULL);
+		n->next = *pp;
+		*pp = n;
+	}
+	pthread_mutex_unlock(&v->nlock);
+	return n;
+}
+
+/* The files of v, for fn (under no lock of ours: files are never freed before v). */
+static void each_node(struct view *v, void (*fn)(struct node *n, void *u), void *u)
+{
+	for (int i = 0; i < NODE_BUCKETS; i++) {
+		struct node *n;
+
+		pthread_mutex_lock(&v->nlock);
+		n = v->node[i];
+		pthread_mutex_unlock(&v->nlock);
+		/* New files go in at the head: those after n stay put. */
+		for (; n; n = n->next)
+			fn(n, u);
+	}
 }
 
 static void view_free(struct view *v)
 {
-	for (int f = 0; f < VP_NFILES; f++) {
-		sb_release(&v->node[f].snap);
-		pthread_mutex_destroy(&v->node[f].lock);
-	}
+	for (int i = 0; i < NODE_BUCKETS; i++)
+		while (v->node[i]) {
+			struct node *n = v->node[i];
+
+			v->node[i] = n->next;
+			sb_release(&n->snap);
+			pthread_mutex_destroy(&n->lock);
+			free(n);
+		}
+	pthread_mutex_destroy(&v->nlock);
 	if (v->parsed)
 		vp_view_done(&v->v);
 	free(v);
@@ -409,6 +457,64 @@ static void view_put(struct fs_bound *b, struct view *v)
 	pthread_mutex_unlock(&b->lock);
 }
 
+void fs_bound_named(struct fs_bound *b, uint32_t slot, unsigned id, unsigned parent,
+		    const char *name)
+{
+	struct view *v = view_get(b, slot);
+	struct node *n = v ? node_of(v, id) : NULL;
+
+	if (n && !n->parent && strlen(name) < sizeof(n->name)) {
+		pthread_mutex_lock(&n->lock);
+		snprintf(n->name, sizeof(n->name), "%s", name);
+		n->parent = parent;
+		pthread_mutex_unlock(&n->lock);
+	}
+	if (v)
+		view_put(b, v);
+}
+
+int fs_bound_tree_child(struct fs_bound *b, uint32_t slot, unsigned parent, const char *name,
+			unsigned *ret_node, bool *ret_dir)
+{
+	struct view *v = view_get(b, slot);
+	int r;
+
+	if (!v)
+		return -ESTALE;
+	r = v->parsed && !atomic_load(&v->dead)
+		    ? vp_cputree_child(b->core, &v->v, parent, name, ret_node, ret_dir)
+		    : -ESTALE;
+	view_put(b, v);
+	return r;
+}
+
+int fs_bound_tree_stat(struct fs_bound *b, uint32_t slot, unsigned node, bool *ret_dir)
+{
+	struct view *v = view_get(b, slot);
+	int r;
+
+	if (!v)
+		return -ESTALE;
+	r = v->parsed && !atomic_load(&v->dead) ? vp_cputree_stat(b->core, &v->v, node, ret_dir)
+						: -ESTALE;
+	view_put(b, v);
+	return r;
+}
+
+int fs_bound_tree_list(struct fs_bound *b, uint32_t slot, unsigned dir,
+		       int (*fn)(const char *name, unsigned node, bool is_dir, void *u), void *u)
+{
+	struct view *v = view_get(b, slot);
+	int r;
+
+	if (!v)
+		return -ESTALE;
+	r = v->parsed && !atomic_load(&v->dead) ? vp_cputree_list(b->core, &v->v, dir, fn, u)
+						: -ESTALE;
+	view_put(b, v);
+	return r;
+}
+
 /* ---- snapshots ----------------------------------------------------------------------------- */
 
 static void heap_push(struct fs_bound *b, struct qent e)
@@ -459,25 +565,32 @@ static struct qent heap_pop(struct fs_bound *b)
 
 /* Under n->lock: the kernel got snap (size or pages); expire it FS_EXPIRE_MS after it was
  * rendered. */
-static void hand_out(struct fs_bound *b, struct view *v, enum vp_file f, struct node *n)
+static void hand_out(struct fs_bound *b, struct view *v, struct node *n)
 {
 	bool queued = n->out;
 
 	n->out = true;
 	n->ksize = n->snap.len;
 	if (!queued)
-		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, v->slot, v->gen, f});
+		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, v->slot, v->gen, n->id});
 }
 
 /* Under n->lock: render file f of view v into out (the snapshot is untouched on failure). */
-static int render(struct fs_bound *b, struct view *v, enum vp_file f, struct strbuf *out,
+static int render(struct fs_bound *b, struct view *v, unsigned id, struct strbuf *out,
 		  char *err, size_t errsz)
 {
+	const struct vp_entry *e = vp_entry_by_node(id);
+
 	if (!v->parsed || atomic_load(&v->dead)) {
-		snprintf(err, errsz, "%s: its container is gone", vp_entry_of_file(f)->path);
+		snprintf(err, errsz, "node %u: its container is gone", id);
 		return -EIO;
 	}
-	return vp_render(b->core, f, &v->v, v->v.c.host_ns ? 0 : v->v.c.init, out, err, errsz);
+	if (e && e->file >= 0)
+		return vp_render(b->core, (enum vp_file)e->file, &v->v,
+				 v->v.c.host_ns ? 0 : v->v.c.init, out, err, errsz);
+	if (vp_cputree_node(id))
+		return vp_cputree_render(b->core, &v->v, id, out, err, errsz);
+	return -EISDIR;
 }
 
 /* Under n->lock: out becomes the snapshot. */
@@ -496,7 +609,7 @@ static void take(struct node *n, struct strbuf *out, uint64_t now)
 	n->mtime_ns = mt > n->mtime_ns ? mt : n->mtime_ns + 1;
 }
 
-int fs_bound_attr(struct fs_bound *b, uint32_t slot, enum vp_file f, struct fs_bound_attr *ret,
+int fs_bound_attr(struct fs_bound *b, uint32_t slot, unsigned id, struct fs_bound_attr *ret,
 		  char *err, size_t errsz)
 {
 	struct view *v = view_get(b, slot);
@@ -507,15 +620,19 @@ int fs_bound_attr(struct fs_bound *b, uint32_t slot, enum vp_file f, struct fs_b
 
 	if (!v)
 		return -ESTALE;
-	n = &v->node[f];
+	n = node_of(v, id);
+	if (!n) {
+		view_put(b, v);
+		return -ENOMEM;
+	}
 	pthread_mutex_lock(&n->lock);
 	if (!n->have || now - n->rendered_ms > FS_REUSE_MS) {
-		r = render(b, v, f, &tmp, err, errsz);
+		r = render(b, v, id, &tmp, err, errsz);
 		if (r >= 0)
 			take(n, &tmp, now);
 	}
 	if (r >= 0) {
-		hand_out(b, v, f, n);
+		hand_out(b, v, n);
 		n->used_ms = now;
 		ret->size = n->snap.len;
 		ret->mtime_ns = n->mtime_ns;
@@ -527,18 +644,17 @@ int fs_bound_attr(struct fs_bound *b, uint32_t slot, enum vp_file f, struct fs_b
 }
 
 /* Push data as file f's pages and size (the size only grows this way). */
-static void store(struct fs_bound *b, uint32_t slot, enum vp_file f, const struct strbuf *sb)
+static void store(struct fs_bound *b, uint32_t slot, unsigned id, const struct strbuf *sb)
 {
 	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(sb->len);
 
 	if (!b->se || sb->len == 0)
 		return;
 	bv.buf[0].mem = sb->buf;
-	fuse_lowlevel_notify_store(b->se, fs_ino(slot, (unsigned)vp_entry_of_file(f)->node), 0,
-				   &bv, 0);
+	fuse_lowlevel_notify_store(b->se, fs_ino(slot, id), 0, &bv, 0);
 }
 
-int fs_bound_read(struct fs_bound *b, uint32_t slot, enum vp_file f, uint64_t off, size_t size,
+int fs_bound_read(struct fs_bound *b, uint32_t slot, unsigned id, uint64_t off, size_t size,
 		  int (*reply)(void *arg, const char *data, size_t len), void *arg, char *err,
 		  size_t errsz)
 {
@@ -551,13 +667,17 @@ int fs_bound_read(struct fs_bound *b, uint32_t slot, enum vp_file f, uint64_t of
 
 	if (!v)
 		return -ESTALE;
-	n = &v->node[f];
+	n = node_of(v, id);
+	if (!n) {
+		view_put(b, v);
+		return -ENOMEM;
+	}
 	pthread_mutex_lock(&n->lock);
 	/* A READ of the start while the kernel holds no size and pages of ours (they expired,
 	 * or the file was never handed out) renders afresh. While they are out, the snapshot
 	 * they came from is what is read. */
 	if (!n->have || (off == 0 && !n->out)) {
-		r = render(b, v, f, &tmp, err, errsz);
+		r = render(b, v, id, &tmp, err, errsz);
 		/* Longer than the size the kernel holds: a reader that never asks for attributes
 		 * (sendfile, mmap) would get it cut at that size. This READ gets the previous
 		 * snapshot; the longer one is pushed to the kernel, size and pages, right after. */
@@ -581,11 +701,11 @@ int fs_bound_read(struct fs_bound *b, uint32_t slot, enum vp_file f, uint64_t of
 		}
 		if (off == 0)
 			n->used_ms = now;
-		hand_out(b, v, f, n);
+		hand_out(b, v, n);
 	}
 	pthread_mutex_unlock(&n->lock);
 	if (push.len)
-		store(b, slot, f, &push);
+		store(b, slot, id, &push);
 	sb_release(&tmp);
 	sb_release(&push);
 	view_put(b, v);
@@ -594,11 +714,10 @@ int fs_bound_read(struct fs_bound *b, uint32_t slot, enum vp_file f, uint64_t of
 
 /* ---- expiry -------------------------------------------------------------------------------- */
 
-static void inval(struct fs_bound *b, uint32_t slot, enum vp_file f)
+static void inval(struct fs_bound *b, uint32_t slot, unsigned id)
 {
 	if (b->se)
-		fuse_lowlevel_notify_inval_inode(b->se, fs_ino(slot, vp_entry_of_file(f)->node), 0,
-						 0);
+		fuse_lowlevel_notify_inval_inode(b->se, fs_ino(slot, id), 0, 0);
 }
 
 /* The snapshot the kernel holds is FS_EXPIRE_MS old: drop its pages and attributes. */
@@ -614,26 +733,77 @@ static void expire(struct fs_bound *b, struct qent e, uint64_t now)
 		view_put(b, v);
 		return;
 	}
-	n = &v->node[e.file];
+	n = node_of(v, e.id);
+	if (!n) {
+		view_put(b, v);
+		return;
+	}
 	pthread_mutex_lock(&n->lock);
 	if (n->out && now < n->rendered_ms + FS_EXPIRE_MS) {
-		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, e.slot, e.gen, e.file});
+		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, e.slot, e.gen, e.id});
 	} else if (n->out) {
 		n->out = false;
 		drop = true;
 	}
 	pthread_mutex_unlock(&n->lock);
 	if (drop)
-		inval(b, e.slot, e.file);
+		inval(b, e.slot, e.id);
 	view_put(b, v);
 }
 
 /* A taken-over connection: the kernel holds sizes and pages a previous daemon rendered. Each
  * file of each kept view gets a new snapshot, dropped and pushed (a READ in between is served
  * that same snapshot, so the pages agree whichever lands last). */
+/* File id of v gets a new snapshot, dropped and pushed (a READ in between is served that same
+ * snapshot, so the pages agree whichever lands last). */
+static void refresh_node(struct fs_bound *b, struct view *v, unsigned id)
+{
+	struct strbuf tmp = STRBUF_INIT, push = STRBUF_INIT;
+	struct node *n = node_of(v, id);
+	char err[256];
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->lock);
+	if (render(b, v, id, &tmp, err, sizeof(err)) >= 0) {
+		take(n, &tmp, now_ms());
+		hand_out(b, v, n);
+		if (sb_append(&push, n->snap.buf, n->snap.len) < 0)
+			sb_release(&push);
+	}
+	pthread_mutex_unlock(&n->lock);
+	inval(b, v->slot, id);
+	if (push.len)
+		store(b, v->slot, id, &push);
+	sb_release(&tmp);
+	sb_release(&push);
+}
+
+struct refresh_ctx {
+	struct fs_bound *b;
+	struct view *v;
+	unsigned depth;
+};
+
+static int refresh_tree(const char *name, unsigned node, bool is_dir, void *u)
+{
+	struct refresh_ctx *c = u;
+
+	(void)name;
+	if (!is_dir) {
+		refresh_node(c->b, c->v, node);
+	} else if (c->depth < 4) {
+		c->depth++;
+		vp_cputree_list(c->b->core, &c->v->v, node, refresh_tree, c);
+		c->depth--;
+	}
+	return 0;
+}
+
+/* A taken-over connection: the kernel holds sizes and pages a previous daemon rendered, of
+ * every file of every kept view: each gets a new snapshot, dropped and pushed. */
 static void refresh_all(struct fs_bound *b)
 {
-	char err[256];
 	uint32_t hwm = __atomic_load_n(&b->hdr->hwm, __ATOMIC_ACQUIRE);
 
 	for (uint32_t i = 1; i < hwm; i++) {
@@ -641,24 +811,14 @@ static void refresh_all(struct fs_bound *b)
 
 		if (!v)
 			continue;
-		for (int f = 0; f < VP_NFILES; f++) {
-			struct node *n = &v->node[f];
-			struct strbuf tmp = STRBUF_INIT, push = STRBUF_INIT;
-			uint64_t now = now_ms();
+		for (size_t k = 0; k < vp_nentries; k++) {
+			const struct vp_entry *e = &vp_entries[k];
+			struct refresh_ctx c = {b, v, 0};
 
-			pthread_mutex_lock(&n->lock);
-			if (render(b, v, f, &tmp, err, sizeof(err)) >= 0) {
-				take(n, &tmp, now);
-				hand_out(b, v, f, n);
-				if (sb_append(&push, n->snap.buf, n->snap.len) < 0)
-					sb_release(&push);
-			}
-			pthread_mutex_unlock(&n->lock);
-			inval(b, i, f);
-			if (push.len)
-				store(b, i, f, &push);
-			sb_release(&tmp);
-			sb_release(&push);
+			if (e->file >= 0)
+				refresh_node(b, v, e->node);
+			else if (e->cputree && v->parsed)
+				vp_cputree_list(b->core, &v->v, e->node, refresh_tree, &c);
 		}
 		view_put(b, v);
 	}
@@ -720,12 +880,32 @@ int fs_bound_start(struct fs_bound *b, struct fuse_session *se)
 /* A view whose container is gone: make the kernel drop its names and, once unused, its
  * inodes (FUSE_NOTIFY_DELETE clears their link count), so that the FORGETs that free the slot
  * come now rather than under memory pressure. Files first, then their directories. */
-static void release(struct fs_bound *b, uint32_t slot)
+struct release_ctx {
+	struct fs_bound *b;
+	uint32_t slot;
+};
+
+static void release_node(struct node *n, void *u)
 {
+	struct release_ctx *c = u;
+
+	if (n->parent)
+		fuse_lowlevel_notify_delete(c->b->se, fs_ino(c->slot, n->parent),
+					    fs_ino(c->slot, n->id), n->name, strlen(n->name));
+}
+
+static void release(struct fs_bound *b, struct view *v)
+{
+	struct release_ctx c = {b, v->slot};
+	uint32_t slot = v->slot;
 	char name[16];
 
 	if (!b->se)
 		return;
+	/* The cpu tree, deepest first: a pass deletes what has no child left (a directory
+	 * whose children are still there refuses). */
+	for (int pass = 0; pass < 4; pass++)
+		each_node(v, release_node, &c);
 	for (size_t i = vp_nentries; i-- > 0;) {
 		const struct vp_entry *e = &vp_entries[i];
 
@@ -734,6 +914,23 @@ static void release(struct fs_bound *b, uint32_t slot)
 	}
 	snprintf(name, sizeof(name), "%u", (unsigned)slot);
 	fuse_lowlevel_notify_delete(b->se, FS_INO_VIEWS, fs_ino(slot, 0), name, strlen(name));
+}
+
+struct sweep_ctx {
+	bool gone;
+	uint64_t now;
+};
+
+static void sweep_node(struct node *n, void *u)
+{
+	struct sweep_ctx *c = u;
+
+	pthread_mutex_lock(&n->lock);
+	if (n->have && !n->out && (c->gone || c->now - n->used_ms > IDLE_FREE_MS)) {
+		sb_release(&n->snap);
+		n->have = false;
+	}
+	pthread_mutex_unlock(&n->lock);
 }
 
 void fs_bound_sweep(struct fs_bound *b)
@@ -756,18 +953,13 @@ void fs_bound_sweep(struct fs_bound *b)
 			continue;
 		gone = !v->parsed || vp_view_alive(b->core, &v->v) < 0;
 		was = gone && atomic_exchange(&v->dead, true);
-		for (int f = 0; f < VP_NFILES; f++) {
-			struct node *n = &v->node[f];
+		{
+			struct sweep_ctx c = {gone, now};
 
-			pthread_mutex_lock(&n->lock);
-			if (n->have && !n->out && (gone || now - n->used_ms > IDLE_FREE_MS)) {
-				sb_release(&n->snap);
-				n->have = false;
-			}
-			pthread_mutex_unlock(&n->lock);
+			each_node(v, sweep_node, &c);
 		}
-		view_put(b, v);
 		if (gone && !was)
-			release(b, i);
+			release(b, v);
+		view_put(b, v);
 	}
 }

@@ -65,19 +65,31 @@ uint32_t fs_bound_gen(struct fs_bound *b, uint32_t slot);
 void fs_bound_ref(struct fs_bound *b, uint32_t slot, uint64_t n);
 void fs_bound_forget(struct fs_bound *b, uint32_t slot, uint64_t n);
 
+/* The kernel looked up node id of slot (a cpu tree node) as name in directory parent: it is
+ * deleted by name when the view goes. */
+void fs_bound_named(struct fs_bound *b, uint32_t slot, unsigned id, unsigned parent,
+		    const char *name);
+
+/* The view's cpu tree (core/cputree.h), for slot: -ESTALE for a gone view. */
+int fs_bound_tree_child(struct fs_bound *b, uint32_t slot, unsigned parent, const char *name,
+			unsigned *ret_node, bool *ret_dir);
+int fs_bound_tree_stat(struct fs_bound *b, uint32_t slot, unsigned node, bool *ret_dir);
+int fs_bound_tree_list(struct fs_bound *b, uint32_t slot, unsigned dir,
+		       int (*fn)(const char *name, unsigned node, bool is_dir, void *u), void *u);
+
 /* What the kernel is told about a bound file. */
 struct fs_bound_attr {
 	uint64_t size;
 	uint64_t mtime_ns; /* changes with every rendering */
 };
 
-/* Attributes of file f of slot (a LOOKUP or GETATTR reply): its snapshot, re-rendered unless
+/* Attributes of file id (its node number: a table row's or a cpu tree's) of slot (a LOOKUP or GETATTR reply): its snapshot, re-rendered unless
  * at most FS_REUSE_MS old. *err_msg says what failed. */
-int fs_bound_attr(struct fs_bound *b, uint32_t slot, enum vp_file f, struct fs_bound_attr *ret,
+int fs_bound_attr(struct fs_bound *b, uint32_t slot, unsigned id, struct fs_bound_attr *ret,
 		  char *err, size_t errsz);
-/* READ of file f of slot: calls reply(arg, data, len) with the slice [off, off + size) of the
+/* READ of file id of slot: calls reply(arg, data, len) with the slice [off, off + size) of the
  * snapshot, under the node's lock (the reply must not block on this node). */
-int fs_bound_read(struct fs_bound *b, uint32_t slot, enum vp_file f, uint64_t off, size_t size,
+int fs_bound_read(struct fs_bound *b, uint32_t slot, unsigned id, uint64_t off, size_t size,
 		  int (*reply)(void *arg, const char *data, size_t len), void *arg, char *err,
 		  size_t errsz);
 

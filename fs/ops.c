@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/cputree.h"
 #include "fs/bound.h"
 #include "fs/daemon.h"
 
@@ -99,19 +100,46 @@ static int reply_errno(fuse_req_t req, int r, const char *err)
 	return r == -ENOMEM ? ENOMEM : EIO;
 }
 
-/* The row of a view's node: NULL for its root directory (node 0). */
-static bool view_node(fuse_ino_t ino, uint32_t *slot, unsigned *node, const struct vp_entry **e)
+/* A node of a view. */
+struct vnode {
+	uint32_t slot;
+	uint32_t gen;
+	unsigned node;
+	const struct vp_entry *e; /* its table row; NULL for the view's root and the cpu tree */
+	bool tree;                /* below the cpu tree's row (core/cputree.h) */
+	bool dir;
+};
+
+/* ino as a node of a view in use: -ESTALE for anything else (a fixed node, a gone view), and
+ * -ENOENT for a cpu tree node that does not exist any more (the CPU count changed). */
+static int vnode_of(struct vp_daemon *d, fuse_ino_t ino, struct vnode *vn)
 {
-	if (!fs_ino_split(ino, slot, node))
-		return false;
-	*e = *node ? vp_entry_by_node(*node) : NULL;
-	return *node == 0 || *e;
+	if (!fs_ino_split(ino, &vn->slot, &vn->node) || !(vn->gen = fs_bound_gen(d->bound, vn->slot)))
+		return -ESTALE;
+	vn->tree = vp_cputree_node(vn->node);
+	vn->e = vn->node && !vn->tree ? vp_entry_by_node(vn->node) : NULL;
+	if (vn->tree)
+		return fs_bound_tree_stat(d->bound, vn->slot, vn->node, &vn->dir);
+	if (vn->node && !vn->e)
+		return -ESTALE;
+	vn->dir = !vn->e || vn->e->file < 0;
+	return 0;
 }
 
-/* Reply a LOOKUP with node e (NULL: the view's root) of slot, which the caller counted
- * already; the count is given back if the reply does not reach the kernel. */
-static void reply_node(fuse_req_t req, uint32_t slot, uint32_t gen, const struct vp_entry *e,
-		       double entry_timeout)
+/* Whether node's entries come from the cpu tree: the tree's row or a directory of it. */
+static bool tree_dir(const struct vnode *vn)
+{
+	return vn->dir && (vn->tree || (vn->e && vn->e->cputree));
+}
+
+/* Attribute timeouts: the cpu tree follows the CPU count (cpuN come and go) within a second;
+ * other directories never change; files are snapshots (FS_ATTR_MS). */
+#define FS_TREE_TIMEOUT 1.0
+
+/* Reply a LOOKUP with node (dir: a directory) of slot, which the caller counted already; the
+ * count is given back if the reply does not reach the kernel. */
+static void reply_node(fuse_req_t req, uint32_t slot, uint32_t gen, unsigned node, bool dir,
+		       double entry_timeout, double dir_timeout)
 {
 	struct vp_daemon *d = daemon_of(req);
 	struct fuse_entry_param ep;
@@ -119,16 +147,16 @@ static void reply_node(fuse_req_t req, uint32_t slot, uint32_t gen, const struct
 	int r = 0;
 
 	memset(&ep, 0, sizeof(ep));
-	ep.ino = fs_ino(slot, e ? e->node : 0);
+	ep.ino = fs_ino(slot, node);
 	ep.generation = gen;
 	ep.entry_timeout = entry_timeout;
-	if (!e || e->file < 0) {
+	if (dir) {
 		dir_attr(d, ep.ino, 0555, &ep.attr);
-		ep.attr_timeout = FS_TIMEOUT;
+		ep.attr_timeout = dir_timeout;
 	} else {
 		struct fs_bound_attr a;
 
-		r = fs_bound_attr(d->bound, slot, (enum vp_file)e->file, &a, err, sizeof(err));
+		r = fs_bound_attr(d->bound, slot, node, &a, err, sizeof(err));
 		if (r >= 0)
 			file_attr(ep.ino, &a, &ep.attr);
 		ep.attr_timeout = FS_ATTR_TIMEOUT;
@@ -209,15 +237,15 @@ static void lookup_slot(fuse_req_t req, const char *name)
 	if (fs_bound_gen(d->bound, slot) != gen)
 		fuse_reply_err(req, ENOENT);
 	else
-		reply_node(req, slot, gen, NULL, 0.0);
+		reply_node(req, slot, gen, 0, true, 0.0, FS_TIMEOUT);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct vp_daemon *d = daemon_of(req);
-	const struct vp_entry *pe, *e;
-	uint32_t slot, gen;
-	unsigned node;
+	const struct vp_entry *e;
+	struct vnode pv;
+	int r;
 
 	if (parent == FS_INO_ROOT) {
 		if (strcmp(name, FS_BYPID_NAME) == 0) {
@@ -249,20 +277,37 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		lookup_slot(req, name);
 		return;
 	}
-	if (!view_node(parent, &slot, &node, &pe) || (pe && pe->file >= 0)) {
-		fuse_reply_err(req, fs_ino_split(parent, &slot, &node) ? ENOTDIR : ESTALE);
+	r = vnode_of(d, parent, &pv);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	gen = fs_bound_gen(d->bound, slot);
-	e = vp_entry_child(node, name);
-	if (!gen) {
-		fuse_reply_err(req, ESTALE);
-	} else if (!e) {
-		fuse_reply_err(req, ENOENT);
-	} else {
-		fs_bound_ref(d->bound, slot, 1);
-		reply_node(req, slot, gen, e, FS_TIMEOUT);
+	if (!pv.dir) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
 	}
+	if (tree_dir(&pv)) {
+		unsigned node;
+		bool dir;
+
+		r = fs_bound_tree_child(d->bound, pv.slot, pv.node, name, &node, &dir);
+		if (r < 0) {
+			fuse_reply_err(req, r == -ENOMEM ? ENOMEM : r == -ESTALE ? ESTALE : ENOENT);
+			return;
+		}
+		fs_bound_ref(d->bound, pv.slot, 1);
+		fs_bound_named(d->bound, pv.slot, node, pv.node, name);
+		reply_node(req, pv.slot, pv.gen, node, dir, FS_TREE_TIMEOUT, FS_TREE_TIMEOUT);
+		return;
+	}
+	e = vp_entry_child(pv.node, name);
+	if (!e) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fs_bound_ref(d->bound, pv.slot, 1);
+	reply_node(req, pv.slot, pv.gen, e->node, e->file < 0, FS_TIMEOUT,
+		   e->cputree ? FS_TREE_TIMEOUT : FS_TIMEOUT);
 }
 
 /* The target of a symlink, for the process that follows it. */
@@ -330,12 +375,10 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct vp_daemon *d = daemon_of(req);
-	const struct vp_entry *e;
 	struct fs_bound_attr a;
+	struct vnode vn;
 	struct stat st;
 	char err[512] = "";
-	uint32_t slot;
-	unsigned node;
 	int r;
 
 	(void)fi;
@@ -344,16 +387,17 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &st, FS_TIMEOUT);
 		return;
 	}
-	if (!view_node(ino, &slot, &node, &e) || !fs_bound_gen(d->bound, slot)) {
-		fuse_reply_err(req, ESTALE);
+	r = vnode_of(d, ino, &vn);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	if (!e || e->file < 0) {
+	if (vn.dir) {
 		dir_attr(d, ino, 0555, &st);
-		fuse_reply_attr(req, &st, FS_TIMEOUT);
+		fuse_reply_attr(req, &st, tree_dir(&vn) ? FS_TREE_TIMEOUT : FS_TIMEOUT);
 		return;
 	}
-	r = fs_bound_attr(d->bound, slot, (enum vp_file)e->file, &a, err, sizeof(err));
+	r = fs_bound_attr(d->bound, vn.slot, vn.node, &a, err, sizeof(err));
 	if (r < 0) {
 		fuse_reply_err(req, reply_errno(req, r, err));
 		return;
@@ -379,65 +423,81 @@ static bool add_entry(fuse_req_t req, char *buf, size_t size, size_t *used, cons
 	return true;
 }
 
-/* Entries: ".", "..", then children; the offset of an entry is its index + 1. The root
- * lists ".by-pid", ".v" and the table's top directories (symlinks); ".by-pid" and ".v" list
- * nothing: no one enumerates the containers. */
+/* Directory entries into a READDIR reply, from offset off on (an entry's offset is its index
+ * + 1). */
+struct dirbuf {
+	fuse_req_t req;
+	char buf[4096];
+	size_t size, used;
+	off_t idx, off;
+	bool full;
+	uint32_t slot;
+};
+
+static int dir_add(struct dirbuf *db, const char *name, fuse_ino_t ino, mode_t type)
+{
+	off_t idx = db->idx++;
+
+	if (db->full || idx < db->off)
+		return 0;
+	if (!add_entry(db->req, db->buf, db->size, &db->used, name, ino, type, idx + 1))
+		db->full = true;
+	return db->full ? -ENOSPC : 0;
+}
+
+static int dir_add_tree(const char *name, unsigned node, bool is_dir, void *u)
+{
+	struct dirbuf *db = u;
+
+	return dir_add(db, name, fs_ino(db->slot, node), is_dir ? S_IFDIR : S_IFREG);
+}
+
+/* The root lists ".by-pid", ".v" and the table's top directories (symlinks); ".by-pid" and
+ * ".v" list nothing: no one enumerates the containers. */
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct vp_daemon *d = daemon_of(req);
-	const struct vp_entry *de = NULL, *e;
-	char buf[4096];
-	size_t used = 0, cursor = 0;
-	uint32_t slot = 0;
-	unsigned node = 0;
-	off_t idx = 0;
+	struct dirbuf db = {.req = req, .off = off};
 	bool root = ino == FS_INO_ROOT, fixed = root || ino == FS_INO_BYPID || ino == FS_INO_VIEWS;
+	struct vnode vn = {0};
+	size_t cursor = 0;
+	const struct vp_entry *e;
+	int r = 0;
 
 	(void)fi;
-	if (!fixed && (!view_node(ino, &slot, &node, &de) || !fs_bound_gen(d->bound, slot))) {
-		fuse_reply_err(req, ESTALE);
+	if (!fixed && (r = vnode_of(d, ino, &vn)) < 0) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	if (de && de->file >= 0) {
+	if (!fixed && !vn.dir) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	if (size > sizeof(buf))
-		size = sizeof(buf);
-	for (;; idx++) {
-		const char *name;
-		fuse_ino_t eino;
-		mode_t type = S_IFDIR;
-
-		if (idx == 0) {
-			name = ".";
-			eino = ino;
-		} else if (idx == 1) {
-			name = "..";
-			eino = fixed ? FS_INO_ROOT : node == 0 ? FS_INO_VIEWS : fs_ino(slot, de->parent);
-		} else if (root && idx == 2) {
-			name = FS_BYPID_NAME;
-			eino = FS_INO_BYPID;
-		} else if (root && idx == 3) {
-			name = FS_VIEWS_NAME;
-			eino = FS_INO_VIEWS;
-		} else if (fixed && !root) {
-			break;
-		} else {
-			e = vp_entry_next_child(root ? 0 : node, &cursor);
-			if (!e)
-				break;
-			name = e->name;
-			eino = root ? FS_INO_TOPLINK + e->node : fs_ino(slot, e->node);
-			type = root ? S_IFLNK : e->file < 0 ? S_IFDIR : S_IFREG;
-		}
-		if (idx < off)
-			continue;
-		if (!add_entry(req, buf, size, &used, name, eino, type, idx + 1))
-			break;
+	db.size = size < sizeof(db.buf) ? size : sizeof(db.buf);
+	db.slot = vn.slot;
+	dir_add(&db, ".", ino, S_IFDIR);
+	dir_add(&db, "..",
+		fixed		 ? FS_INO_ROOT
+		: vn.node == 0	 ? FS_INO_VIEWS
+		: vn.tree	 ? fs_ino(vn.slot, vp_cputree_parent(vn.node))
+				 : fs_ino(vn.slot, vn.e->parent),
+		S_IFDIR);
+	if (root) {
+		dir_add(&db, FS_BYPID_NAME, FS_INO_BYPID, S_IFDIR);
+		dir_add(&db, FS_VIEWS_NAME, FS_INO_VIEWS, S_IFDIR);
 	}
-	fuse_reply_buf(req, buf, used);
+	if (tree_dir(&vn)) {
+		r = fs_bound_tree_list(d->bound, vn.slot, vn.node, dir_add_tree, &db);
+	} else if (root || !fixed) {
+		while ((e = vp_entry_next_child(root ? 0 : vn.node, &cursor)))
+			dir_add(&db, e->name, root ? FS_INO_TOPLINK + e->node : fs_ino(vn.slot, e->node),
+				root ? S_IFLNK : e->file < 0 ? S_IFDIR : S_IFREG);
+	}
+	if (r < 0 && r != -ENOSPC)
+		fuse_reply_err(req, r == -ENOMEM ? ENOMEM : r == -ESTALE ? ESTALE : EIO);
+	else
+		fuse_reply_buf(req, db.buf, db.used);
 }
 
 /* ENOSYS makes the kernel open every file of this connection without asking, and keep its
@@ -467,18 +527,17 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct vp_daemon *d = daemon_of(req);
 	struct read_reply rr = {req, false};
-	const struct vp_entry *e;
+	struct vnode vn;
 	char err[512] = "";
-	uint32_t slot;
-	unsigned node;
 	int r;
 
 	(void)fi;
-	if (!view_node(ino, &slot, &node, &e)) {
-		fuse_reply_err(req, ESTALE);
+	r = vnode_of(d, ino, &vn);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	if (!e || e->file < 0) {
+	if (vn.dir) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -486,26 +545,23 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	r = fs_bound_read(d->bound, slot, (enum vp_file)e->file, (uint64_t)off, size, reply_data,
-			  &rr, err, sizeof(err));
+	r = fs_bound_read(d->bound, vn.slot, vn.node, (uint64_t)off, size, reply_data, &rr, err,
+			  sizeof(err));
 	if (!rr.replied)
 		fuse_reply_err(req, reply_errno(req, r < 0 ? r : -EIO, err));
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct vp_entry *e = NULL;
-	uint32_t slot;
-	unsigned node;
+	struct vnode vn;
+	int r;
 
-	if (ino != FS_INO_ROOT && ino != FS_INO_BYPID && ino != FS_INO_VIEWS &&
-	    !view_node(ino, &slot, &node, &e)) {
-		fuse_reply_err(req, ESTALE);
-		return;
-	}
-	if (e && e->file >= 0) {
-		fuse_reply_err(req, ENOTDIR);
-		return;
+	if (ino != FS_INO_ROOT && ino != FS_INO_BYPID && ino != FS_INO_VIEWS) {
+		r = vnode_of(daemon_of(req), ino, &vn);
+		if (r < 0 || !vn.dir) {
+			fuse_reply_err(req, r < 0 ? -r : ENOTDIR);
+			return;
+		}
 	}
 	fuse_reply_open(req, fi);
 }

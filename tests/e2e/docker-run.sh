@@ -69,7 +69,7 @@ if [ -z "$up" ]; then
 fi
 
 cp /bin/busybox "$W/img/bin/busybox"
-for t in sh cat grep head echo nproc free uptime; do ln -s busybox "$W/img/bin/$t"; done
+for t in sh cat grep head echo nproc free uptime ls wc; do ln -s busybox "$W/img/bin/$t"; done
 [ -z "$PROBE" ] || cp "$PROBE" "$W/img/bin/probe"
 tar -C "$W/img" -cf - . | "$DOCKER" import - vprocfs-test/busybox:latest >/dev/null ||
 	{ echo "docker-run: import failed"; cat "$W/dockerd.log"; exit 1; }
@@ -80,14 +80,13 @@ echo "== CONTAINER =="
 	-v "$V/proc/meminfo:/proc/meminfo:rw" -v "$V/proc/cpuinfo:/proc/cpuinfo:rw" \
 	-v "$V/proc/stat:/proc/stat:rw" -v "$V/proc/uptime:/proc/uptime:rw" \
 	-v "$V/proc/loadavg:/proc/loadavg:rw" -v "$V/proc/swaps:/proc/swaps:rw" \
-	-v "$V/sys/devices/system/cpu/online:/sys/devices/system/cpu/online:rw" \
-	-v "$V/sys/devices/system/cpu/possible:/sys/devices/system/cpu/possible:rw" \
-	-v "$V/sys/devices/system/cpu/present:/sys/devices/system/cpu/present:rw" \
+	-v "$V/sys/devices/system/cpu:/sys/devices/system/cpu:rw" \
 	vprocfs-test/busybox:latest sh -c '
 		head -n 1 /proc/meminfo
 		echo PROCESSORS=$(grep -c ^processor /proc/cpuinfo)
 		echo STATCPUS=$(grep -c "^cpu[0-9]" /proc/stat)
 		echo ONLINE=$(head -n 1 /sys/devices/system/cpu/online)
+		echo CPUDIRS=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
 		echo MOUNTS=$(grep -c " - fuse.vprocfs " /proc/self/mountinfo)'
 r=$?
 echo "== END =="

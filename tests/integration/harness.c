@@ -652,8 +652,7 @@ static int run(const char *dir, const char *const argv[], char *out, size_t outs
 
 const char *const served_files[] = {
 	"proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime", "proc/loadavg", "proc/swaps",
-	"sys/devices/system/cpu/online", "sys/devices/system/cpu/possible",
-	"sys/devices/system/cpu/present", NULL,
+	"sys/devices/system/cpu", NULL,
 };
 
 int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "core/cputree.h"
 #include "helpers.h"
 #include "util/cleanup.h"
 #include "util/parse.h"
@@ -188,8 +189,8 @@ Test(core, new_fails_naming_what_is_wrong)
 	v2_host(PV_COUNT_QUOTA);
 	snprintf(want, sizeof(want), "%s/meminfo", fh.proc);
 	assert_new_fails(fh.proc, "meminfo", NULL, want);
-	snprintf(want, sizeof(want), "%s/devices/system/cpu/present", fh.sys);
-	assert_new_fails(fh.sys, "devices/system/cpu/present", NULL, want);
+	snprintf(want, sizeof(want), "the online file of %s/devices/system/cpu", fh.sys);
+	assert_new_fails(fh.sys, "devices/system/cpu/online", NULL, want);
 	assert_new_fails(fh.proc, "stat", "cpu  1 2 3 4\n", "no btime");
 	/* Last: restored as a plain file, not the namespace link. */
 	assert_new_fails(fh.proc, "self/ns/pid", NULL, fh.proc);
@@ -227,6 +228,36 @@ static char *render(pid_t tid, enum vp_file f)
 	char *text;
 
 	cr_assert_eq(render_err(tid, f, &out, err, sizeof(err)), 0, "%s", err);
+	text = strdup(out.buf ? out.buf : "");
+	cr_assert_not_null(text);
+	sb_release(&out);
+	return text;
+}
+
+/* File path (below /sys/devices/system/cpu) of tid's view, through the tree's node numbers as
+ * the FUSE side walks them. */
+static char *render_tree(pid_t tid, const char *path)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct vp_view v;
+	char err[512] = "", comp[64];
+	unsigned node = vp_entry_by_path("sys/devices/system/cpu")->node;
+	bool dir = true;
+	char *text;
+
+	cr_assert_eq(vp_view_of(fh.core, tid, CG_MASK_ALL, &v), 0);
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		cr_assert(dir && n < sizeof(comp), "%s", path);
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		cr_assert_eq(vp_cputree_child(fh.core, &v, node, comp, &node, &dir), 0, "%s", path);
+		p += n + (p[n] == '/');
+	}
+	cr_assert(!dir, "%s is a directory", path);
+	cr_assert_eq(vp_cputree_render(fh.core, &v, node, &out, err, sizeof(err)), 0, "%s", err);
+	vp_view_done(&v);
 	text = strdup(out.buf ? out.buf : "");
 	cr_assert_not_null(text);
 	sb_release(&out);
@@ -443,10 +474,14 @@ Test(core, v2_container_files)
 	cpuinfo = render(405, VP_CPUINFO);
 	cr_assert_eq(count_lines(cpuinfo, "processor\t:"), 1, "%s", cpuinfo);
 	cr_assert(strncmp(cpuinfo, "processor\t: 0\n", 14) == 0);
-	for (enum vp_file f = VP_CPU_ONLINE; f <= VP_CPU_PRESENT; f++) {
-		_cleanup_free_ char *range = render(405, f);
+	{
+		static const char *const ranges[] = {"online", "possible", "present"};
 
-		cr_assert_str_eq(range, "0\n", "%s", vp_entry_of_file(f)->path);
+		for (size_t i = 0; i < 3; i++) {
+			_cleanup_free_ char *range = render_tree(405, ranges[i]);
+
+			cr_assert_str_eq(range, "0\n", "%s", ranges[i]);
+		}
 	}
 	/* cpu.stat: user 3085751 us, system 84711 us. */
 	stat = render(405, VP_STAT);
@@ -492,8 +527,17 @@ Test(core, v2_cpu_count_by_cpuset)
 	v2_host(PV_COUNT_CPUSET);
 	cpuinfo = render(405, VP_CPUINFO);
 	cr_assert_eq(count_lines(cpuinfo, "processor\t:"), 2);
-	online = render(405, VP_CPU_ONLINE);
+	online = render_tree(405, "online");
 	cr_assert_str_eq(online, "0-1\n");
+	{
+		_cleanup_free_ char *mask = render_tree(405, "cpu1/topology/core_cpus");
+		_cleanup_free_ char *pkg = render_tree(405, "cpu1/topology/package_cpus_list");
+		_cleanup_free_ char *core = render_tree(405, "cpu1/topology/core_id");
+
+		cr_assert_str_eq(mask, "2\n");
+		cr_assert_str_eq(pkg, "0-1\n");
+		cr_assert_str_eq(core, "1\n");
+	}
 	stat = render(405, VP_STAT);
 	cr_assert(strstr(stat, "\ncpu0 "));
 	cr_assert(strstr(stat, "\ncpu1 "));
@@ -516,7 +560,7 @@ Test(core, v1_container_files)
 				"none                                    virtual\t131072\t\t508\t\t-2\n");
 	cpuinfo = render(6543, VP_CPUINFO);
 	cr_assert_eq(count_lines(cpuinfo, "processor\t:"), 1);
-	online = render(6543, VP_CPU_ONLINE);
+	online = render_tree(6543, "online");
 	cr_assert_str_eq(online, "0\n");
 	/* cpuacct.usage_all: host CPU 1, the cpuset's, 2111993420 ns user. */
 	stat = render(6543, VP_STAT);
@@ -593,8 +637,8 @@ Test(core, broken_cgroup_files_fail_never_host_values)
 {
 	static const enum vp_file mem[] = {VP_MEMINFO, VP_SWAPS};
 	static const enum vp_file acct[] = {VP_STAT, VP_UPTIME};
-	static const enum vp_file cpus[] = {VP_CPUINFO, VP_CPU_ONLINE, VP_STAT};
-	static const enum vp_file quota[] = {VP_CPUINFO, VP_CPU_PRESENT};
+	static const enum vp_file cpus[] = {VP_CPUINFO, VP_STAT};
+	static const enum vp_file quota[] = {VP_CPUINFO};
 	static const enum vp_file tasks[] = {VP_LOADAVG};
 
 	v2_host(PV_COUNT_QUOTA);
@@ -605,8 +649,8 @@ Test(core, broken_cgroup_files_fail_never_host_values)
 	assert_broken(V2_CTR "/memory.current", "", mem, 2, VP_LOADAVG);
 	assert_broken(V2_CTR "/cpu.stat", NULL, acct, 2, VP_CPUINFO);
 	assert_broken(V2_CTR "/cpu.stat", "usage_usec 1\n", acct, 2, VP_MEMINFO);
-	assert_broken(V2_CTR "/cpuset.cpus.effective", "2-x\n", cpus, 3, VP_MEMINFO);
-	assert_broken(V2_CTR "/cpu.max", "0 100000\n", quota, 2, VP_SWAPS);
+	assert_broken(V2_CTR "/cpuset.cpus.effective", "2-x\n", cpus, 2, VP_MEMINFO);
+	assert_broken(V2_CTR "/cpu.max", "0 100000\n", quota, 1, VP_SWAPS);
 	assert_broken("/vp_fixture/cpu.max", "max 100000\n", NULL, 0, VP_CPUINFO);
 }
 
