@@ -268,7 +268,8 @@ struct cg_tasks {
 	unsigned running; /* R */
 	unsigned blocked; /* D (uninterruptible) */
 	unsigned total;
-	pid_t newest;     /* highest TID seen (pids grow until they wrap): the newest thread */
+	pid_t newest;     /* the newest thread: latest start time (of those, the highest TID) */
+	unsigned long long newest_start; /* and its start time, clock ticks after boot */
 	unsigned long long oldest_start; /* earliest start time, clock ticks after boot */
 };
 

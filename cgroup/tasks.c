@@ -60,8 +60,13 @@ static void count_thread(struct walk *w, pid_t tid)
 		w->t.running++;
 	else if (state == 'D')
 		w->t.blocked++;
-	if (tid > w->t.newest)
+	/* The newest by start time: after the pid counter wraps (pid_max), a higher TID may
+	 * be older. Threads started in the same tick: the higher TID. */
+	if (w->t.newest == 0 || start > w->t.newest_start ||
+	    (start == w->t.newest_start && tid > w->t.newest)) {
 		w->t.newest = tid;
+		w->t.newest_start = start;
+	}
 	if (start < w->t.oldest_start)
 		w->t.oldest_start = start;
 }

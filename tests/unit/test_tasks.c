@@ -86,6 +86,35 @@ Test(tasks, counts_subtree_by_state)
 	tmp_remove(proc);
 }
 
+/* After the pid counter wrapped, the newest thread is the one started last, not the highest
+ * TID; threads of the same tick: the higher TID. */
+Test(tasks, newest_is_the_last_started_not_the_highest_tid)
+{
+	char *tree = tmp_copy_tree("fixtures/v2/cgroup"), *proc = tmpdir_new();
+	struct cg_layout l;
+	struct cg_tasks t;
+	int procfd;
+
+	tmp_write(tree, "vp_fixture/ctr/cgroup.threads", "32760\n32767\n12\n7\n");
+	tmp_write(tree, "vp_fixture/ctr/sub/cgroup.threads", "");
+	fake_stat(proc, 32760, 'S', 1000);
+	fake_stat(proc, 32767, 'S', 1100);
+	fake_stat(proc, 12, 'R', 5000);
+	fake_stat(proc, 7, 'S', 5000);
+	procfd = open(proc, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(procfd, 0);
+	cr_assert_eq(cg_layout_from_dir(tree, CG_V2, &l), 0);
+	cr_assert_eq(cg_tasks_count(&l.h[CG_CPUACCT], "/vp_fixture/ctr", procfd, &t, NULL), 0);
+	cr_assert_eq(t.total, 4);
+	cr_assert_eq(t.newest, 12);
+	cr_assert_eq(t.newest_start, 5000);
+	cr_assert_eq(t.oldest_start, 1000);
+	cg_layout_done(&l);
+	close(procfd);
+	tmp_remove(tree);
+	tmp_remove(proc);
+}
+
 Test(tasks, v1_uses_tasks_files)
 {
 	char *tree = tmp_copy_tree("fixtures/v1/cgroup"), *proc = tmpdir_new();
