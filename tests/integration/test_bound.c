@@ -146,7 +146,7 @@ static long ms_since(const struct timespec *t0)
 Test(bound, sendfile_reader_sees_a_new_limit_within_100_ms)
 {
 	const char *c = cg_create("fresh");
-	char go[300], script[2048], out[4096], p[400];
+	char go[300], ready[300], script[2048], out[4096], p[400];
 	struct timespec t0;
 	pid_t kid;
 	int pfd[2];
@@ -155,17 +155,20 @@ Test(bound, sendfile_reader_sees_a_new_limit_within_100_ms)
 
 	cg_set_limit(c, 128 * MiB);
 	snprintf(go, sizeof(go), "%s.go", d.mnt);
+	snprintf(ready, sizeof(ready), "%s.ready", d.mnt);
 	unlink(go);
+	unlink(ready);
 	/* busybox cat in a loop: the first output with the new limit ends it. */
 	snprintf(script, sizeof(script),
 		 "busybox cat /proc/meminfo | head -n 1\n"
+		 ": > %s\n"
 		 "while [ ! -e %s ]; do busybox cat /proc/meminfo > /dev/null; done\n"
 		 "while :; do\n"
 		 "  case \"$(busybox cat /proc/meminfo)\" in\n"
 		 "    *'MemTotal:         196608 kB'*) echo seen; exit 0;;\n"
 		 "  esac\n"
 		 "done\n",
-		 go);
+		 ready, go);
 	cr_assert_eq(pipe(pfd), 0);
 	kid = fork_child();
 	if (kid == 0) {
@@ -175,7 +178,10 @@ Test(bound, sendfile_reader_sees_a_new_limit_within_100_ms)
 		_exit(0);
 	}
 	close(pfd[1]);
-	usleep(300 * 1000);
+	/* The container has read the old limit (an emulated guest may take seconds to get
+	 * there). */
+	for (int i = 0; i < 6000 && access(ready, F_OK) != 0; i++)
+		usleep(10 * 1000);
 	snprintf(p, sizeof(p), "%s/%s", c, cg_is_v2() ? "memory.max" : "memory.limit_in_bytes");
 	f = fopen(p, "we");
 	cr_assert_not_null(f);
@@ -195,6 +201,7 @@ Test(bound, sendfile_reader_sees_a_new_limit_within_100_ms)
 	close(pfd[0]);
 	waitpid(kid, NULL, 0);
 	unlink(go);
+	unlink(ready);
 	cr_assert_not_null(strstr(out, "MemTotal:         131072 kB"), "%s", out);
 	cr_assert_not_null(strstr(out, "seen"), "%s", out);
 	/* 100 ms, and the scheduling of the loop's processes on a loaded two-CPU host. */
