@@ -806,7 +806,7 @@ static void refresh_all(struct fs_bound *b)
 {
 	uint32_t hwm = __atomic_load_n(&b->hdr->hwm, __ATOMIC_ACQUIRE);
 
-	for (uint32_t i = 1; i < hwm; i++) {
+	for (uint32_t i = 1; i < hwm && !__atomic_load_n(&b->stop, __ATOMIC_RELAXED); i++) {
 		struct view *v = view_get(b, i);
 
 		if (!v)

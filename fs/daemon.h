@@ -120,7 +120,8 @@ extern const struct fuse_lowlevel_ops fs_ops;
 
 /* Serve requests with nthreads workers until SIGINT/SIGTERM/SIGHUP or unmount. Workers hand
  * the connection's INIT to rs and store the fds once it is processed. */
-int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs);
+int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs,
+		void (*before_stop)(void *), void *before_arg);
 
 /* Mount point housekeeping: -EBUSY when a live vprocfs serves mountpoint; a stale one (its
  * daemon died) is detached. */

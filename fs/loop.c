@@ -85,7 +85,8 @@ static void *worker(void *p)
 	return NULL;
 }
 
-int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs)
+int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *rs,
+		void (*before_stop)(void *), void *before_arg)
 {
 	struct sigaction sa = {.sa_handler = wake_handler}; /* no SA_RESTART: read() gets EINTR */
 	struct worker_arg *arg = calloc(nthreads, sizeof(*arg));
@@ -124,6 +125,10 @@ int fs_loop_run(struct fuse_session *se, unsigned nthreads, struct vp_restart *r
 		if (sig != DONE_SIGNAL)
 			fprintf(stderr, "vprocfs: %s, exiting\n", strsignal(sig));
 	}
+	/* While the workers still serve: what it stops may be waiting for a reply (a
+	 * notification waits for pages a READ in flight holds). */
+	if (before_stop)
+		before_stop(before_arg);
 	fuse_session_exit(se);
 	for (unsigned i = 0; i < started; i++) {
 		struct timespec step = {0, 5 * 1000 * 1000};

@@ -129,6 +129,13 @@ static int daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
 	return r;
 }
 
+/* The bound views' thread notifies the kernel, which may wait for a READ to be answered: it
+ * stops while the workers still serve. */
+static void stop_bound(void *arg)
+{
+	fs_bound_stop(arg);
+}
+
 static void daemon_done(struct vp_daemon *d)
 {
 	fs_bound_free(d->bound);
@@ -357,7 +364,7 @@ int main(int argc, char **argv)
 			cg_version_name(d.core->layout.h[k].version),
 			d.core->layout.h[k].mount ? " at " : "",
 			d.core->layout.h[k].mount ? d.core->layout.h[k].mount : "");
-	r = fs_loop_run(se, threads, &d.restart);
+	r = fs_loop_run(se, threads, &d.restart, stop_bound, d.bound);
 	if (r < 0)
 		fprintf(stderr, "vprocfs: cannot start workers: %s\n", strerror(-r));
 	ret = r < 0 ? 1 : 0;

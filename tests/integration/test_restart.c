@@ -32,7 +32,7 @@
 TestSuite(restart, .init = restart_setup, .fini = restart_teardown, .timeout = 120);
 
 /* A container reading its /proc/meminfo until the stop file appears: one line of counts. */
-static pid_t reader(const char *ctr, unsigned long long kb, int out_fd)
+static pid_t reader(const char *ctr, unsigned long long kb, int out_fd, int id)
 {
 	pid_t pid = fork_child();
 
@@ -53,9 +53,10 @@ static pid_t reader(const char *ctr, unsigned long long kb, int out_fd)
 			 "    case \"$out\" in *'MemTotal:       %8llu kB'*) ;; *) b=$((b+1));; esac\n"
 			 "  else e=$((e+1)); echo \"$out\" | tail -n 1; fi\n"
 			 "  n=$((n+1))\n"
+			 "  [ $n = 1 ] && : > %s.ready.%d\n"
 			 "done\n"
 			 "echo \"reads=$n errors=$e bad=$b\"\n",
-			 stopfile, kb);
+			 stopfile, kb, stopfile, id);
 		r = run_in_container(&dd, ctr, script, out, sizeof(out));
 		dprintf(out_fd, "exit=%d %s", r, out);
 		_exit(0);
@@ -84,9 +85,19 @@ static void readers_start(struct readers *rd, int n)
 		snprintf(name, sizeof(name), "r%d", i);
 		ctr = cg_create(name);
 		cg_set_limit(ctr, mib << 20);
-		rd->pid[i] = reader(ctr, mib * 1024, pfd[1]);
+		rd->pid[i] = reader(ctr, mib * 1024, pfd[1], i);
 	}
 	close(pfd[1]);
+	/* Each has read once: the restarts that follow happen mid-traffic, also in an emulated
+	 * guest where starting a container takes seconds. */
+	for (int i = 0; i < n; i++) {
+		char ready[200];
+
+		snprintf(ready, sizeof(ready), "%s.ready.%d", stopfile, i);
+		for (int k = 0; k < 12000 && access(ready, F_OK) != 0; k++)
+			msleep(10);
+		unlink(ready);
+	}
 }
 
 /* Stop them; every read succeeded and showed the reader's own MemTotal. */
