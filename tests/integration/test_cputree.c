@@ -80,7 +80,7 @@ static void check_tree(const char *ctr, long n, bool against_nproc)
 	cr_assert_eq(value_after(out, "SOCKETS="), 1, "%s", out);
 	cr_assert_eq(value_after(out, "THREADS="), 1, "%s", out);
 	{
-		char want[64];
+		char want[160];
 
 		snprintf(want, sizeof(want), "PSUTIL=%ld %ld\n", n, n);
 		cr_assert_not_null(strstr(out, want), "%s", out);
