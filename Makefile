@@ -231,7 +231,7 @@ install: $(DAEMON) $(HOOK) $(SHIM)
 	install -m 0644 man/vprocfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/vprocfs.8
 	sed 's|@LIBEXECDIR@|$(PREFIX)/libexec/vprocfs|g' oci/hooks.d/vprocfs.json.in \
 		> $(DESTDIR)$(HOOKSDIR)/vprocfs.json
-	$(HOOK) --cdi $(MOUNTPOINT) > $(DESTDIR)$(CDIDIR)/vprocfs.json
+	$(HOOK) --cdi $(MOUNTPOINT) $(PREFIX)/libexec/vprocfs/vprocfs-oci-hook > $(DESTDIR)$(CDIDIR)/vprocfs.json
 	chmod 0644 $(DESTDIR)$(CDIDIR)/vprocfs.json
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/vprocfs.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vprocfs.service

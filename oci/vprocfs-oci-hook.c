@@ -5,10 +5,8 @@
  * ones, MOUNTPOINT/.by-pid/PID/... for the container's pid; which files: the rows of the
  * served-file table (core/table.c) marked for mounting.
  *
- * vprocfs-oci-hook --cdi [MOUNTPOINT] prints the CDI spec of the same files instead (for
- * /etc/cdi): CDI can only name fixed host paths, so it mounts MOUNTPOINT/PATH, which the
- * daemon resolves for the process that looks it up: the container's init when the runtime
- * mounts from inside the container (README "Bound files").
+ * vprocfs-oci-hook --cdi [MOUNTPOINT [HOOKPATH]] prints a CDI spec (for /etc/cdi) whose device
+ * runs this hook (HOOKPATH, default this binary) as a createRuntime hook: the same mounts.
  *
  * Runs after the runtime set up the container's mounts (its /proc and /sys are mounted under
  * the rootfs) and before pivot_root. Reads the OCI state on stdin (pid, bundle; status is not
@@ -119,19 +117,32 @@ static size_t mounts(const struct vp_entry **m)
 	return n;
 }
 
-static int print_cdi(const char *mnt)
+/* The CDI spec: a createRuntime hook, this hook, for every container given the device. Not
+ * the files as CDI mounts: a mount's source path is resolved by whichever process the
+ * runtime resolves it in, and the symlinks under MOUNTPOINT resolve for that process (under
+ * load, podman once mounted another view than the container's); the hook asks for the
+ * container's own, by pid. */
+static int print_cdi(const char *mnt, const char *hook)
 {
-	const struct vp_entry *m[MAX_MOUNTS];
-	size_t n = mounts(m);
+	char self[4096];
 
+	if (!hook) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n <= 0) {
+			say("--cdi: cannot tell my own path: %s", strerror(errno));
+			return 1;
+		}
+		self[n] = '\0';
+		hook = self;
+	}
 	printf("{\n  \"cdiVersion\": \"0.5.0\",\n  \"kind\": \"vprocfs.io/proc\",\n"
 	       "  \"devices\": [\n    {\n      \"name\": \"all\",\n      \"containerEdits\": {\n"
-	       "        \"mounts\": [\n");
-	for (size_t i = 0; i < n; i++)
-		printf("          {\"hostPath\": \"%s/%s\", \"containerPath\": \"/%s\", "
-		       "\"options\": [\"bind\", \"ro\", \"nosuid\", \"nodev\", \"noexec\"]}%s\n",
-		       mnt, m[i]->path, m[i]->path, i + 1 < n ? "," : "");
-	printf("        ]\n      }\n    }\n  ]\n}\n");
+	       "        \"hooks\": [\n"
+	       "          {\"hookName\": \"createRuntime\", \"path\": \"%s\", "
+	       "\"args\": [\"vprocfs-oci-hook\", \"%s\"]}\n"
+	       "        ]\n      }\n    }\n  ]\n}\n",
+	       hook, mnt);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -146,7 +157,7 @@ int main(int argc, char **argv)
 	int clone[MAX_MOUNTS], nsfd, done = 0, r;
 
 	if (argc > 1 && strcmp(argv[1], "--cdi") == 0)
-		return print_cdi(argc > 2 ? argv[2] : DEFAULT_MOUNTPOINT);
+		return print_cdi(argc > 2 ? argv[2] : DEFAULT_MOUNTPOINT, argc > 3 ? argv[3] : NULL);
 	mnt = argc > 1 ? argv[1] : DEFAULT_MOUNTPOINT;
 
 	text = slurp(stdin);
