@@ -8,14 +8,19 @@
  *       rings: the process holding a ring's token does BURST cycles, then hands the token to
  *       the next process of its ring (a pipe write), so LANES readers are busy at any time
  *       and the containers are read round-robin. Prints "<cycles/s> <errors>".
+ *   readbench now
+ *       Prints CLOCK_MONOTONIC in seconds (for READBENCH_AT, see run_timed()).
  *   readbench park THREADS FILE CG...
  *       One process per container with THREADS threads in all (sleeping), each process
  *       reading FILE once (so that the daemon tracks the container). Prints "parked N" when
  *       all are in place, then sleeps until killed; its processes die with it.
  *
  * A container CG is a comma-separated list of cgroup directories (one per hierarchy on
- * cgroup v1) that a process joins by writing its pid to their cgroup.procs. Every read is
- * checked: an open or read error, or an empty file, counts as an error. */
+ * cgroup v1) that a process joins by writing its pid to their cgroup.procs; "-" stays where
+ * readbench was started (inside a runc container, or an unshared mount namespace set up in
+ * a container's cgroup). Every read is checked: an open or read error, or an empty file,
+ * counts as an error. Links only the C library: bench/run.sh builds a static copy to run
+ * inside a busybox container. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -49,8 +54,11 @@ static void die(const char *what)
 
 static int join(const char *cg)
 {
-	char *list = strdup(cg), *save = NULL;
+	char *list, *save = NULL;
 
+	if (strcmp(cg, "-") == 0)
+		return 0;
+	list = strdup(cg);
 	if (!list)
 		return -1;
 	for (char *dir = strtok_r(list, ",", &save); dir; dir = strtok_r(NULL, ",", &save)) {
@@ -118,13 +126,31 @@ static void wait_all(pid_t *pids, int n)
 			waitpid(pids[i], NULL, 0);
 }
 
-/* Start the children (they wait for sh->go), run for secs, stop, report. */
+/* Start the children (they wait for sh->go), run for secs, stop, report. With READBENCH_AT
+ * (CLOCK_MONOTONIC seconds, see "readbench now") the run starts then, not 0.2 s from now:
+ * several readbench processes (one per runc container, say) run over the same window. One
+ * started after that time (by more than 50 ms) fails. */
 static int run_timed(pid_t *pids, int n, double secs)
 {
+	const char *at = getenv("READBENCH_AT");
 	unsigned long long c, e;
 	double t0, t1;
 
-	sleep_s(0.2); /* let every child join its cgroup */
+	if (at && *at) {
+		double when = atof(at), late = now_s() - when;
+
+		if (late > 0.05) {
+			fprintf(stderr, "readbench: started %.3f s after READBENCH_AT\n", late);
+			atomic_store(&sh->stop, true);
+			atomic_store(&sh->go, true);
+			wait_all(pids, n);
+			return 3;
+		}
+		if (late < 0)
+			sleep_s(-late);
+	} else {
+		sleep_s(0.2); /* let every child join its cgroup */
+	}
 	t0 = now_s();
 	atomic_store(&sh->go, true);
 	sleep_s(secs);
@@ -289,6 +315,10 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		die("mmap");
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && strcmp(argv[1], "now") == 0) {
+		printf("%.3f\n", now_s());
+		return 0;
+	}
 	if (argc >= 6 && strcmp(argv[1], "cycles") == 0 && atoi(argv[3]) > 0 && atof(argv[4]) > 0)
 		return cmd_cycles(argv[2], atoi(argv[3]), atof(argv[4]), argv + 5, argc - 5);
 	if (argc >= 7 && strcmp(argv[1], "scale") == 0 && atoi(argv[3]) > 0 &&
@@ -297,7 +327,8 @@ int main(int argc, char **argv)
 				 argc - 6);
 	if (argc >= 5 && strcmp(argv[1], "park") == 0 && atoi(argv[2]) > 0)
 		return cmd_park(atoi(argv[2]), argv[3], argv + 4, argc - 4);
-	fprintf(stderr, "usage: readbench cycles FILE READERS SECONDS CG...\n"
+	fprintf(stderr, "usage: readbench cycles FILE READERS SECONDS CG... (env READBENCH_AT)\n"
+			"       readbench now\n"
 			"       readbench scale FILE LANES SECONDS BURST CG...\n"
 			"       readbench park THREADS FILE CG...\n");
 	return 2;

@@ -1,14 +1,22 @@
-/* reffs DIR MOUNTPOINT: the benchmark's transport floor. A trivial low-level FUSE file system
- * that serves the files of DIR, read once at start, as MOUNTPOINT/proc/<name>: constant
- * content, no rendering, no per-caller work, with the mount options, open flags (direct_io,
- * no flush) and thread model (libfuse's 3.1-style multi-threaded loop, idle workers kept) of
- * a good FUSE daemon. Whatever vprocfs costs beyond this is its own. */
+/* reffs [-t N] DIR MOUNTPOINT: the benchmark's transport floor. A trivial low-level FUSE file
+ * system that serves the files of DIR, read once at start, as MOUNTPOINT/proc/<name>:
+ * constant content, no rendering, no per-caller work, with the mount options and open flags
+ * (direct_io, no flush) of a good FUSE daemon. A cycle (open, read, read at EOF, close)
+ * costs 4 requests: OPEN, READ, READ, RELEASE (names and attributes are cached for a day,
+ * no FLUSH). Whatever vprocfs costs beyond this is its own.
+ *
+ * Thread model: libfuse's 3.1-style multi-threaded loop, fuse_session_loop_mt(se, 0) (a
+ * worker per request in flight, up to 10 idle ones kept), or with -t N a fixed pool of N
+ * workers on fuse_session_receive_buf()/fuse_session_process_buf() (vprocfs's own loop).
+ * bench/run.sh runs both and takes the faster as the floor. */
 #define FUSE_USE_VERSION 31
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +136,43 @@ static int load(const char *dir)
 	return 0;
 }
 
+static void *worker(void *arg)
+{
+	struct fuse_session *se = arg;
+	struct fuse_buf buf = {.mem = NULL};
+
+	while (!fuse_session_exited(se)) {
+		int r = fuse_session_receive_buf(se, &buf);
+
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r <= 0)
+			break;
+		fuse_session_process_buf(se, &buf);
+	}
+	free(buf.mem);
+	return NULL;
+}
+
+/* N workers; the main thread waits for SIGINT/SIGTERM, unmounts and exits. */
+static int pool(struct fuse_session *se, int n)
+{
+	sigset_t set;
+	pthread_t t;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t, NULL, worker, se) != 0)
+			return 1;
+	sigwait(&set, &sig);
+	fuse_session_unmount(se);
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	char *fargv[] = {argv[0], "-o",
@@ -136,14 +181,22 @@ int main(int argc, char **argv)
 			 NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(3, fargv);
 	struct fuse_session *se;
-	int r = 1;
+	int r = 1, threads = 0;
 
+	if (argc == 5 && strcmp(argv[1], "-t") == 0 && (threads = atoi(argv[2])) > 0) {
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 3 || load(argv[1]) < 0) {
-		fprintf(stderr, "usage: reffs DIR MOUNTPOINT (DIR: readable regular files)\n");
+		fprintf(stderr, "usage: reffs [-t N] DIR MOUNTPOINT (DIR: readable regular files)\n");
 		return 2;
 	}
 	se = fuse_session_new(&args, &ops, sizeof(ops), NULL);
-	if (!se || fuse_set_signal_handlers(se) != 0 || fuse_session_mount(se, argv[2]) != 0)
+	if (!se || fuse_session_mount(se, argv[2]) != 0)
+		return 1;
+	if (threads)
+		return pool(se, threads);
+	if (fuse_set_signal_handlers(se) != 0)
 		return 1;
 	r = fuse_session_loop_mt(se, 0);
 	fuse_session_unmount(se);
