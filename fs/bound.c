@@ -1,5 +1,7 @@
 /*
- * Bound views and their files' snapshots (see fs/bound.h).
+ * Bound views: their slots (kept in the shared region), the index from a view's text to its
+ * slot, the kernel's lookup counts, and their lifetime (see fs/bound.h). Their files'
+ * snapshots are fs/snapshot.c's.
  *
  * Locking: b->lock protects the index (buckets, slots[], users, the records' magic, key and
  * nlookup); each node's lock its snapshot and state; b->qlock the expiry heap. Order: node,
@@ -8,8 +10,6 @@
  * and that READ may be waiting for a node's lock.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,94 +17,9 @@
 #include <time.h>
 
 #include "core/cputree.h"
-#include "fs/bound.h"
-#include "fs/daemon.h"
+#include "fs/bound-internal.h"
 
-#define REC_MAGIC UINT32_C(0x31425056) /* "VPB1" */
-#define HDR_MAGIC UINT32_C(0x48425056) /* "VPBH" */
-#define NBUCKETS 4096
-#define NODE_BUCKETS 16
-#define TICK_MS 10
-#define SWEEP_MS 1000
-/* A snapshot unused this long is freed (the next READ renders afresh). */
-#define IDLE_FREE_MS (600 * 1000)
-/* A slot the kernel never looked up (only its number went out, in a symlink) is freed. */
-#define UNUSED_FREE_MS (60 * 1000)
-
-/* A slot as kept in the shared region. */
-struct rec {
-	uint32_t magic; /* REC_MAGIC while in use */
-	uint32_t gen;   /* bumped each time the slot is taken */
-	uint64_t nlookup;
-	char key[FS_SLOT_SIZE - 16];
-};
-
-/* Record 0 is the region's header. Only records below hwm were ever used: a takeover reads
- * those, and no more of the sparse region is touched. */
-struct hdr {
-	uint32_t magic;
-	uint32_t hwm;
-};
-
-/* One file of a view: a row of the served-file table or a file of its cpu tree. */
-struct node {
-	struct node *next; /* in the view's hash chain */
-	unsigned id;       /* its node number */
-	/* Of a cpu tree node handed out by LOOKUP: its parent and name, to delete it in the
-	 * kernel when the view goes (0: not one). */
-	unsigned parent;
-	char name[32];
-	pthread_mutex_t lock;
-	struct strbuf snap;
-	bool have;     /* snap holds a rendering */
-	bool out;      /* the kernel may hold snap's size and pages: expire them */
-	uint64_t ksize; /* the size the kernel was last given; UINT64_MAX: unknown */
-	uint64_t rendered_ms, used_ms;
-	uint64_t mtime_ns;
-};
-
-struct view {
-	struct view *next; /* hash chain */
-	uint64_t hash;
-	uint32_t slot, gen;
-	unsigned users;    /* under b->lock */
-	uint64_t touched_ms; /* last handed out (under b->lock) */
-	bool unlinked;     /* the slot was freed: free this when users drops to 0 */
-	bool parsed;       /* v holds the view (a kept key that does not parse renders nothing) */
-	atomic_bool dead;  /* the container is gone */
-	struct vp_view v;
-	/* Its files, created when first handed out, freed with the view. */
-	pthread_mutex_t nlock;
-	struct node *node[NODE_BUCKETS];
-};
-
-struct qent {
-	uint64_t due_ms;
-	uint32_t slot, gen;
-	unsigned id;
-};
-
-struct fs_bound {
-	struct vp_core *core;
-	struct fuse_session *se;
-	struct rec *rec;
-	bool own_region, inherited;
-	pthread_mutex_t lock;
-	struct view **slots;
-	struct view *bucket[NBUCKETS];
-	struct hdr *hdr;
-	uint32_t hint;
-	size_t count;
-	/* The expiry heap (min on due_ms). */
-	pthread_mutex_t qlock;
-	pthread_cond_t qcond;
-	struct qent *q;
-	size_t qlen, qcap;
-	pthread_t thread;
-	bool running, stop;
-};
-
-static uint64_t now_ms(void)
+uint64_t bv_now_ms(void)
 {
 	struct timespec ts;
 
@@ -129,7 +44,7 @@ static struct view *view_alloc(uint32_t slot, uint32_t gen, const char *key)
 		return NULL;
 	v->slot = slot;
 	v->gen = gen;
-	v->touched_ms = now_ms();
+	v->touched_ms = bv_now_ms();
 	v->hash = hash_str(key);
 	v->parsed = vp_view_parse(key, &v->v) == 0;
 	pthread_mutex_init(&v->nlock, NULL);
@@ -137,7 +52,7 @@ static struct view *view_alloc(uint32_t slot, uint32_t gen, const char *key)
 }
 
 /* File id of view v, created if needed (NULL: out of memory). */
-static struct node *node_of(struct view *v, unsigned id)
+struct node *bv_node_of(struct view *v, unsigned id)
 {
 	struct node **pp = &v->node[id % NODE_BUCKETS], *n;
 
@@ -156,7 +71,7 @@ static struct node *node_of(struct view *v, unsigned id)
 }
 
 /* The files of v, for fn (under no lock of ours: files are never freed before v). */
-static void each_node(struct view *v, void (*fn)(struct node *n, void *u), void *u)
+void bv_each_node(struct view *v, void (*fn)(struct node *n, void *u), void *u)
 {
 	for (int i = 0; i < NODE_BUCKETS; i++) {
 		struct node *n;
@@ -363,7 +278,7 @@ int fs_bound_slot(struct fs_bound *b, const struct vp_view *vw, uint64_t ref, ui
 		b->hint = (i + 1) % FS_SLOTS;
 	}
 	b->rec[v->slot].nlookup += ref;
-	v->touched_ms = now_ms();
+	v->touched_ms = bv_now_ms();
 	*ret_slot = v->slot;
 	*ret_gen = v->gen;
 	pthread_mutex_unlock(&b->lock);
@@ -435,7 +350,7 @@ size_t fs_bound_count(struct fs_bound *b)
 	return n;
 }
 
-static struct view *view_get(struct fs_bound *b, uint32_t slot)
+struct view *bv_view_get(struct fs_bound *b, uint32_t slot)
 {
 	struct view *v = NULL;
 
@@ -449,7 +364,7 @@ static struct view *view_get(struct fs_bound *b, uint32_t slot)
 	return v;
 }
 
-static void view_put(struct fs_bound *b, struct view *v)
+void bv_view_put(struct fs_bound *b, struct view *v)
 {
 	pthread_mutex_lock(&b->lock);
 	if (--v->users == 0 && v->unlinked)
@@ -460,8 +375,8 @@ static void view_put(struct fs_bound *b, struct view *v)
 void fs_bound_named(struct fs_bound *b, uint32_t slot, unsigned id, unsigned parent,
 		    const char *name)
 {
-	struct view *v = view_get(b, slot);
-	struct node *n = v ? node_of(v, id) : NULL;
+	struct view *v = bv_view_get(b, slot);
+	struct node *n = v ? bv_node_of(v, id) : NULL;
 
 	if (n && !n->parent && strlen(name) < sizeof(n->name)) {
 		pthread_mutex_lock(&n->lock);
@@ -470,13 +385,13 @@ void fs_bound_named(struct fs_bound *b, uint32_t slot, unsigned id, unsigned par
 		pthread_mutex_unlock(&n->lock);
 	}
 	if (v)
-		view_put(b, v);
+		bv_view_put(b, v);
 }
 
 int fs_bound_tree_child(struct fs_bound *b, uint32_t slot, unsigned parent, const char *name,
 			unsigned *ret_node, bool *ret_dir)
 {
-	struct view *v = view_get(b, slot);
+	struct view *v = bv_view_get(b, slot);
 	int r;
 
 	if (!v)
@@ -484,395 +399,35 @@ int fs_bound_tree_child(struct fs_bound *b, uint32_t slot, unsigned parent, cons
 	r = v->parsed && !atomic_load(&v->dead)
 		    ? vp_cputree_child(b->core, &v->v, parent, name, ret_node, ret_dir)
 		    : -ESTALE;
-	view_put(b, v);
+	bv_view_put(b, v);
 	return r;
 }
 
 int fs_bound_tree_stat(struct fs_bound *b, uint32_t slot, unsigned node, bool *ret_dir)
 {
-	struct view *v = view_get(b, slot);
+	struct view *v = bv_view_get(b, slot);
 	int r;
 
 	if (!v)
 		return -ESTALE;
 	r = v->parsed && !atomic_load(&v->dead) ? vp_cputree_stat(b->core, &v->v, node, ret_dir)
 						: -ESTALE;
-	view_put(b, v);
+	bv_view_put(b, v);
 	return r;
 }
 
 int fs_bound_tree_list(struct fs_bound *b, uint32_t slot, unsigned dir,
 		       int (*fn)(const char *name, unsigned node, bool is_dir, void *u), void *u)
 {
-	struct view *v = view_get(b, slot);
+	struct view *v = bv_view_get(b, slot);
 	int r;
 
 	if (!v)
 		return -ESTALE;
 	r = v->parsed && !atomic_load(&v->dead) ? vp_cputree_list(b->core, &v->v, dir, fn, u)
 						: -ESTALE;
-	view_put(b, v);
+	bv_view_put(b, v);
 	return r;
-}
-
-/* ---- snapshots ----------------------------------------------------------------------------- */
-
-static void heap_push(struct fs_bound *b, struct qent e)
-{
-	size_t i;
-
-	pthread_mutex_lock(&b->qlock);
-	if (b->qlen == b->qcap) {
-		size_t ncap = b->qcap ? b->qcap * 2 : 256;
-		struct qent *nq = realloc(b->q, ncap * sizeof(*nq));
-
-		if (!nq) {
-			/* Not expired: read(2)ers still revalidate after FS_ATTR_MS. */
-			pthread_mutex_unlock(&b->qlock);
-			return;
-		}
-		b->q = nq;
-		b->qcap = ncap;
-	}
-	for (i = b->qlen++; i > 0 && b->q[(i - 1) / 2].due_ms > e.due_ms; i = (i - 1) / 2)
-		b->q[i] = b->q[(i - 1) / 2];
-	b->q[i] = e;
-	pthread_mutex_unlock(&b->qlock);
-}
-
-/* Under qlock, qlen > 0. */
-static struct qent heap_pop(struct fs_bound *b)
-{
-	struct qent top = b->q[0], last = b->q[--b->qlen];
-	size_t i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= b->qlen)
-			break;
-		if (c + 1 < b->qlen && b->q[c + 1].due_ms < b->q[c].due_ms)
-			c++;
-		if (b->q[c].due_ms >= last.due_ms)
-			break;
-		b->q[i] = b->q[c];
-		i = c;
-	}
-	if (b->qlen)
-		b->q[i] = last;
-	return top;
-}
-
-/* Under n->lock: the kernel got snap (size or pages); expire it FS_EXPIRE_MS after it was
- * rendered. */
-static void hand_out(struct fs_bound *b, struct view *v, struct node *n)
-{
-	bool queued = n->out;
-
-	n->out = true;
-	n->ksize = n->snap.len;
-	if (!queued)
-		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, v->slot, v->gen, n->id});
-}
-
-/* Under n->lock: render file f of view v into out (the snapshot is untouched on failure). */
-static int render(struct fs_bound *b, struct view *v, unsigned id, struct strbuf *out,
-		  char *err, size_t errsz)
-{
-	const struct vp_entry *e = vp_entry_by_node(id);
-
-	if (!v->parsed || atomic_load(&v->dead)) {
-		snprintf(err, errsz, "node %u: its container is gone", id);
-		return -EIO;
-	}
-	if (e && e->file >= 0)
-		return vp_render(b->core, (enum vp_file)e->file, &v->v,
-				 v->v.c.host_ns ? 0 : v->v.c.init, out, err, errsz);
-	if (vp_cputree_node(id))
-		return vp_cputree_render(b->core, &v->v, id, out, err, errsz);
-	return -EISDIR;
-}
-
-/* Under n->lock: out becomes the snapshot. */
-static void take(struct node *n, struct strbuf *out, uint64_t now)
-{
-	struct strbuf t = n->snap;
-	struct timespec ts;
-	uint64_t mt;
-
-	n->snap = *out;
-	*out = t;
-	n->have = true;
-	n->rendered_ms = now;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	mt = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-	n->mtime_ns = mt > n->mtime_ns ? mt : n->mtime_ns + 1;
-}
-
-int fs_bound_attr(struct fs_bound *b, uint32_t slot, unsigned id, struct fs_bound_attr *ret,
-		  char *err, size_t errsz)
-{
-	struct view *v = view_get(b, slot);
-	struct strbuf tmp = STRBUF_INIT;
-	struct node *n;
-	uint64_t now = now_ms();
-	int r = 0;
-
-	if (!v)
-		return -ESTALE;
-	n = node_of(v, id);
-	if (!n) {
-		view_put(b, v);
-		return -ENOMEM;
-	}
-	pthread_mutex_lock(&n->lock);
-	if (!n->have || now - n->rendered_ms > FS_REUSE_MS) {
-		r = render(b, v, id, &tmp, err, errsz);
-		if (r >= 0)
-			take(n, &tmp, now);
-	}
-	if (r >= 0) {
-		hand_out(b, v, n);
-		n->used_ms = now;
-		ret->size = n->snap.len;
-		ret->mtime_ns = n->mtime_ns;
-	}
-	pthread_mutex_unlock(&n->lock);
-	sb_release(&tmp);
-	view_put(b, v);
-	return r;
-}
-
-/* Push data as file f's pages and size (the size only grows this way). */
-static void store(struct fs_bound *b, uint32_t slot, unsigned id, const struct strbuf *sb)
-{
-	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(sb->len);
-
-	if (!b->se || sb->len == 0)
-		return;
-	bv.buf[0].mem = sb->buf;
-	fuse_lowlevel_notify_store(b->se, fs_ino(slot, id), 0, &bv, 0);
-}
-
-int fs_bound_read(struct fs_bound *b, uint32_t slot, unsigned id, uint64_t off, size_t size,
-		  int (*reply)(void *arg, const char *data, size_t len), void *arg, char *err,
-		  size_t errsz)
-{
-	struct view *v = view_get(b, slot);
-	struct strbuf tmp = STRBUF_INIT, push = STRBUF_INIT;
-	struct node *n;
-	uint64_t now = now_ms();
-	bool grew = false;
-	int r = 0;
-
-	if (!v)
-		return -ESTALE;
-	n = node_of(v, id);
-	if (!n) {
-		view_put(b, v);
-		return -ENOMEM;
-	}
-	pthread_mutex_lock(&n->lock);
-	/* A READ of the start while the kernel holds no size and pages of ours (they expired,
-	 * or the file was never handed out) renders afresh. While they are out, the snapshot
-	 * they came from is what is read. */
-	if (!n->have || (off == 0 && !n->out)) {
-		r = render(b, v, id, &tmp, err, errsz);
-		/* Longer than the size the kernel holds: a reader that never asks for attributes
-		 * (sendfile, mmap) would get it cut at that size. This READ gets the previous
-		 * snapshot; the longer one is pushed to the kernel, size and pages, right after. */
-		if (r >= 0)
-			grew = n->have && n->ksize != UINT64_MAX && tmp.len > n->ksize &&
-			       n->snap.len <= n->ksize;
-		if (r >= 0 && !grew)
-			take(n, &tmp, now);
-	}
-	if (r >= 0) {
-		const struct strbuf *s = &n->snap;
-
-		if (off < s->len)
-			r = reply(arg, s->buf + off, size < s->len - off ? size : s->len - off);
-		else
-			r = reply(arg, NULL, 0);
-		if (grew) {
-			take(n, &tmp, now);
-			if (sb_append(&push, n->snap.buf, n->snap.len) < 0)
-				sb_release(&push);
-		}
-		if (off == 0)
-			n->used_ms = now;
-		hand_out(b, v, n);
-	}
-	pthread_mutex_unlock(&n->lock);
-	if (push.len)
-		store(b, slot, id, &push);
-	sb_release(&tmp);
-	sb_release(&push);
-	view_put(b, v);
-	return r;
-}
-
-/* ---- expiry -------------------------------------------------------------------------------- */
-
-static void inval(struct fs_bound *b, uint32_t slot, unsigned id)
-{
-	if (b->se)
-		fuse_lowlevel_notify_inval_inode(b->se, fs_ino(slot, id), 0, 0);
-}
-
-/* The snapshot the kernel holds is FS_EXPIRE_MS old: drop its pages and attributes. */
-static void expire(struct fs_bound *b, struct qent e, uint64_t now)
-{
-	struct view *v = view_get(b, e.slot);
-	struct node *n;
-	bool drop = false;
-
-	if (!v)
-		return;
-	if (v->gen != e.gen) {
-		view_put(b, v);
-		return;
-	}
-	n = node_of(v, e.id);
-	if (!n) {
-		view_put(b, v);
-		return;
-	}
-	pthread_mutex_lock(&n->lock);
-	if (n->out && now < n->rendered_ms + FS_EXPIRE_MS) {
-		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, e.slot, e.gen, e.id});
-	} else if (n->out) {
-		n->out = false;
-		drop = true;
-	}
-	pthread_mutex_unlock(&n->lock);
-	if (drop)
-		inval(b, e.slot, e.id);
-	view_put(b, v);
-}
-
-/* A taken-over connection: the kernel holds sizes and pages a previous daemon rendered. Each
- * file of each kept view gets a new snapshot, dropped and pushed (a READ in between is served
- * that same snapshot, so the pages agree whichever lands last). */
-/* File id of v gets a new snapshot, dropped and pushed (a READ in between is served that same
- * snapshot, so the pages agree whichever lands last). */
-static void refresh_node(struct fs_bound *b, struct view *v, unsigned id)
-{
-	struct strbuf tmp = STRBUF_INIT, push = STRBUF_INIT;
-	struct node *n = node_of(v, id);
-	char err[256];
-
-	if (!n)
-		return;
-	pthread_mutex_lock(&n->lock);
-	if (render(b, v, id, &tmp, err, sizeof(err)) >= 0) {
-		take(n, &tmp, now_ms());
-		hand_out(b, v, n);
-		if (sb_append(&push, n->snap.buf, n->snap.len) < 0)
-			sb_release(&push);
-	}
-	pthread_mutex_unlock(&n->lock);
-	inval(b, v->slot, id);
-	if (push.len)
-		store(b, v->slot, id, &push);
-	sb_release(&tmp);
-	sb_release(&push);
-}
-
-struct refresh_ctx {
-	struct fs_bound *b;
-	struct view *v;
-	unsigned depth;
-};
-
-static int refresh_tree(const char *name, unsigned node, bool is_dir, void *u)
-{
-	struct refresh_ctx *c = u;
-
-	(void)name;
-	if (!is_dir) {
-		refresh_node(c->b, c->v, node);
-	} else if (c->depth < 4) {
-		c->depth++;
-		vp_cputree_list(c->b->core, &c->v->v, node, refresh_tree, c);
-		c->depth--;
-	}
-	return 0;
-}
-
-/* A taken-over connection: the kernel holds sizes and pages a previous daemon rendered, of
- * every file of every kept view: each gets a new snapshot, dropped and pushed. */
-static void refresh_all(struct fs_bound *b)
-{
-	uint32_t hwm = __atomic_load_n(&b->hdr->hwm, __ATOMIC_ACQUIRE);
-
-	for (uint32_t i = 1; i < hwm && !__atomic_load_n(&b->stop, __ATOMIC_RELAXED); i++) {
-		struct view *v = view_get(b, i);
-
-		if (!v)
-			continue;
-		for (size_t k = 0; k < vp_nentries; k++) {
-			const struct vp_entry *e = &vp_entries[k];
-			struct refresh_ctx c = {b, v, 0};
-
-			if (e->file >= 0)
-				refresh_node(b, v, e->node);
-			else if (e->cputree && v->parsed)
-				vp_cputree_list(b->core, &v->v, e->node, refresh_tree, &c);
-		}
-		view_put(b, v);
-	}
-}
-
-static void *expirer(void *arg)
-{
-	struct fs_bound *b = arg;
-	uint64_t swept = now_ms();
-
-	if (b->inherited)
-		refresh_all(b);
-	pthread_mutex_lock(&b->qlock);
-	while (!b->stop) {
-		struct timespec ts;
-		uint64_t now = now_ms();
-
-		/* Views of gone containers are let go every SWEEP_MS. */
-		if (now - swept >= SWEEP_MS) {
-			pthread_mutex_unlock(&b->qlock);
-			fs_bound_sweep(b);
-			pthread_mutex_lock(&b->qlock);
-			swept = now;
-		}
-
-		while (b->qlen && b->q[0].due_ms <= now) {
-			struct qent e = heap_pop(b);
-
-			pthread_mutex_unlock(&b->qlock);
-			expire(b, e, now);
-			pthread_mutex_lock(&b->qlock);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += TICK_MS * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&b->qcond, &b->qlock, &ts);
-	}
-	pthread_mutex_unlock(&b->qlock);
-	return NULL;
-}
-
-int fs_bound_start(struct fs_bound *b, struct fuse_session *se)
-{
-	int r;
-
-	b->se = se;
-	r = pthread_create(&b->thread, NULL, expirer, b);
-	if (r != 0)
-		return -r;
-	b->running = true;
-	return 0;
 }
 
 /* ---- housekeeping -------------------------------------------------------------------------- */
@@ -905,7 +460,7 @@ static void release(struct fs_bound *b, struct view *v)
 	/* The cpu tree, deepest first: a pass deletes what has no child left (a directory
 	 * whose children are still there refuses). */
 	for (int pass = 0; pass < 4; pass++)
-		each_node(v, release_node, &c);
+		bv_each_node(v, release_node, &c);
 	for (size_t i = vp_nentries; i-- > 0;) {
 		const struct vp_entry *e = &vp_entries[i];
 
@@ -935,7 +490,7 @@ static void sweep_node(struct node *n, void *u)
 
 void fs_bound_sweep(struct fs_bound *b)
 {
-	uint64_t now = now_ms();
+	uint64_t now = bv_now_ms();
 	uint32_t hwm = __atomic_load_n(&b->hdr->hwm, __ATOMIC_ACQUIRE);
 
 	for (uint32_t i = 1; i < hwm; i++) {
@@ -948,7 +503,7 @@ void fs_bound_sweep(struct fs_bound *b)
 		if (v && b->rec[i].nlookup == 0 && now - v->touched_ms > UNUSED_FREE_MS)
 			index_remove(b, v);
 		pthread_mutex_unlock(&b->lock);
-		v = view_get(b, i);
+		v = bv_view_get(b, i);
 		if (!v)
 			continue;
 		gone = !v->parsed || vp_view_alive(b->core, &v->v) < 0;
@@ -956,10 +511,10 @@ void fs_bound_sweep(struct fs_bound *b)
 		{
 			struct sweep_ctx c = {gone, now};
 
-			each_node(v, sweep_node, &c);
+			bv_each_node(v, sweep_node, &c);
 		}
 		if (gone && !was)
 			release(b, v);
-		view_put(b, v);
+		bv_view_put(b, v);
 	}
 }

@@ -11,10 +11,13 @@
  * Snapshots. A file's content is a snapshot rendered for its view. The kernel learns its
  * size from LOOKUP and GETATTR replies (attr timeout FS_ATTR_MS) and fills its page cache
  * with READ; it asks again after FS_ATTR_MS for read(2)ers (auto_inval_data). sendfile(2)
- * and mmap readers never make the kernel ask: FS_EXPIRE_MS after the kernel last got a
- * snapshot, the daemon drops the node's pages (FUSE_NOTIFY_INVAL_INODE) and, where the
- * next rendering may be longer, raises the kernel's size (fs/bound.c "expire"), so that
- * every reader gets a rendering at most FS_FRESH_MS old.
+ * and mmap readers never make the kernel ask: FS_EXPIRE_MS after the snapshot the kernel
+ * holds was rendered, the daemon drops the node's pages and attributes
+ * (FUSE_NOTIFY_INVAL_INODE), so that every reader gets a rendering at most FS_FRESH_MS old.
+ * A READ whose new rendering is longer than the size the kernel holds is served the previous
+ * snapshot, and the longer one is pushed right after (FUSE_NOTIFY_STORE): a reader that
+ * never asks for the size would get it cut. fs/bound.c keeps the slots and views,
+ * fs/snapshot.c the snapshots and their expiry.
  */
 #ifndef VP_FS_BOUND_H
 #define VP_FS_BOUND_H
