@@ -45,8 +45,6 @@ struct vp_ctr {
 
 struct vp_ctrs {
 	struct vp_core *d;
-	void (*tick)(void *); /* called on each pass of the sampler */
-	void *tick_arg;
 	pthread_mutex_t lock;
 	struct vp_ctr *bucket[NBUCKETS];
 	size_t n;
@@ -379,8 +377,6 @@ static void *sampler(void *arg)
 			free(keys[i]);
 		}
 		free(keys);
-		if (s->tick)
-			s->tick(s->tick_arg);
 		/* Overran (a suspend, a huge table): skip missed wake-ups; entries catch up by
 		 * their own tick times. */
 		{
@@ -394,13 +390,10 @@ static void *sampler(void *arg)
 	return NULL;
 }
 
-int vp_ctrs_start_sampler(struct vp_ctrs *s, void (*tick)(void *), void *arg)
+int vp_ctrs_start_sampler(struct vp_ctrs *s)
 {
-	int r;
+	int r = pthread_create(&s->thread, NULL, sampler, s);
 
-	s->tick = tick;
-	s->tick_arg = arg;
-	r = pthread_create(&s->thread, NULL, sampler, s);
 	if (r != 0)
 		return -r;
 	s->running = true;

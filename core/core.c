@@ -143,9 +143,9 @@ void vp_core_free(struct vp_core *c)
 	free(c);
 }
 
-int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg)
+int vp_core_start_sampler(struct vp_core *c)
 {
-	return vp_ctrs_start_sampler(c->ctrs, tick, arg);
+	return vp_ctrs_start_sampler(c->ctrs);
 }
 
 /* ---- views ------------------------------------------------------------------------------ */

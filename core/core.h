@@ -70,9 +70,8 @@ struct vp_core {
 int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *msg, size_t msgsz);
 /* Stops the sampler and frees everything. */
 void vp_core_free(struct vp_core *c);
-/* Start the load sampler thread (every PV_LOAD_FREQ_S seconds); tick, when not NULL, is
- * called on each of its passes (housekeeping of the core's users). */
-int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg);
+/* Start the load sampler thread (every PV_LOAD_FREQ_S seconds). */
+int vp_core_start_sampler(struct vp_core *c);
 
 /* ---- views -------------------------------------------------------------------------------- */
 
@@ -143,7 +142,7 @@ struct vp_ctr_view {
 
 int vp_ctrs_new(struct vp_core *core, struct vp_ctrs **ret);
 void vp_ctrs_free(struct vp_ctrs *s);
-int vp_ctrs_start_sampler(struct vp_ctrs *s, void (*tick)(void *), void *arg);
+int vp_ctrs_start_sampler(struct vp_ctrs *s);
 /* Look up (or start tracking) the container of caller c, mark it read, count its tasks if
  * the sampler has no fresh count, and when cpu is given fold that CPU sample in. The state
  * after the update is copied to *ret. ino identifies the cgroup: cg_cpu_read()'s acct_ino

@@ -155,8 +155,7 @@ static int memory_view(struct vp_core *d, const struct cg_caller *c,
 }
 
 static int render_meminfo(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-		      struct strbuf *out)
+			 struct cg_error *err, struct strbuf *out)
 {
 	struct pv_host_meminfo host;
 	struct pv_meminfo_ctr view;
@@ -168,8 +167,7 @@ static int render_meminfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 }
 
 static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-		    struct strbuf *out)
+			 struct cg_error *err, struct strbuf *out)
 {
 	struct pv_host_meminfo host;
 	struct pv_meminfo_ctr view;
@@ -188,8 +186,8 @@ static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 /* The container's CPU facts and model. cpu->cpus holds the cpuset or, where the cpuset
  * controller is missing, the host's online CPUs. */
 static int cpu_view(struct vp_core *d, const struct cg_caller *c, bool with_acct,
-		    struct cg_error *err,
-		    struct strbuf *scratch, struct cg_cpu *cpu, struct pv_cpu_model *m)
+		    struct cg_error *err, struct strbuf *scratch, struct cg_cpu *cpu,
+		    struct pv_cpu_model *m)
 {
 	int r = cg_cpu_read(&d->layout, c->path, with_acct, cpu, err);
 
@@ -265,8 +263,7 @@ static int observe_cpu(struct vp_core *d, const struct cg_caller *c, struct cg_e
 }
 
 static int render_cpuinfo(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-		      struct strbuf *out)
+			 struct cg_error *err, struct strbuf *out)
 {
 	struct strbuf host = STRBUF_INIT;
 	struct pv_cpu_model m;
@@ -314,8 +311,7 @@ int vp_view_cpus(struct vp_core *d, const struct vp_view *v, unsigned **ret_host
 }
 
 static int render_stat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-		   struct strbuf *out)
+			 struct cg_error *err, struct strbuf *out)
 {
 	struct pv_cpu_model m;
 	struct vp_ctr_view v;
@@ -346,8 +342,7 @@ static uint64_t start_us(const struct vp_core *d, const struct cg_caller *c,
 }
 
 static int render_uptime(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-		     struct strbuf *out)
+			 struct cg_error *err, struct strbuf *out)
 {
 	struct pv_cpu_model m;
 	struct vp_ctr_view v;
@@ -397,8 +392,7 @@ static pid_t last_pid(struct vp_core *d, const struct cg_caller *c, pid_t tid, p
 }
 
 static int render_loadavg(struct vp_core *d, const struct cg_caller *c, pid_t tid,
-			 struct cg_error *err,
-		      struct strbuf *out)
+			 struct cg_error *err, struct strbuf *out)
 {
 	struct vp_ctr_view v;
 	pid_t last;

@@ -323,7 +323,7 @@ int main(int argc, char **argv)
 	r = daemon_init(&d, count);
 	if (r < 0)
 		goto out_daemon;
-	r = vp_core_start_sampler(d.core, NULL, NULL);
+	r = vp_core_start_sampler(d.core);
 	if (r < 0) {
 		fprintf(stderr, "vprocfs: cannot start the load sampler: %s\n", strerror(-r));
 		goto out_daemon;

@@ -200,7 +200,7 @@ Test(core, new_fails_naming_what_is_wrong)
 Test(core, sampler_stops_with_the_core, .timeout = 10)
 {
 	v2_host(PV_COUNT_QUOTA);
-	cr_assert_eq(vp_core_start_sampler(fh.core, NULL, NULL), 0);
+	cr_assert_eq(vp_core_start_sampler(fh.core), 0);
 	vp_core_free(fh.core);
 	fh.core = NULL;
 }
