@@ -115,6 +115,14 @@ bool cg_path_is_ancestor(const char *a, const char *b);
 
 /* ---- memory ------------------------------------------------------------------------------- */
 
+/* The event counters of memory.stat, named as the kernel names them in both v2 memory.stat and
+ * /proc/vmstat (pgfault, pswpin, workingset_refault_anon, pgscan_kswapd, thp_fault_alloc...):
+ * counts of events or of pages, never bytes. v1 has four of them (total_pgfault,
+ * total_pgmajfault, total_workingset_refault_{anon,file}); its pgpgin/pgpgout count charges
+ * to the cgroup, not block I/O, and are not read. */
+#define CG_NMEMEVENTS 41
+extern const char *const cg_memevent_names[CG_NMEMEVENTS];
+
 /* memory.stat, normalized to v2 names. v1 values come from the hierarchical total_* keys.
  * A key absent from the file reads 0. */
 struct cg_memstat {
@@ -128,11 +136,15 @@ struct cg_memstat {
 	 * cgroup and its ancestors, CG_UNLIMITED for none), when the file has them. */
 	bool has_hier_limit, has_hier_memsw_limit;
 	uint64_t hier_limit, hier_memsw_limit;
+	uint64_t event[CG_NMEMEVENTS]; /* event[i] is counter cg_memevent_names[i] */
 };
 
 /* Parse memory.stat text of the given version into *ret. Unknown keys are ignored; a line
- * that is not "key number" is -EINVAL. */
+ * that is not "key number", or a key read here twice, is -EINVAL. */
 int cg_parse_memstat(const char *text, enum cg_version v, struct cg_memstat *ret);
+/* oom_kill of v2 memory.events (processes the OOM killer killed in the subtree; 0 when the
+ * kernel has no such key). The file's shape as memory.stat's; a known key twice is -EINVAL. */
+int cg_parse_memory_events(const char *text, uint64_t *ret_oom_kill);
 
 /* Parse a one-value limit file: a decimal number or "max", optional trailing newline. v1
  * values >= CG_V1_UNLIMITED_MIN and "max" give CG_UNLIMITED. -EINVAL (garbage, empty),
@@ -154,6 +166,31 @@ struct cg_memory {
  * optional files are the swap ones (absent: swap_accounted = false). */
 int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
 		   struct cg_error *err);
+
+/* ---- io ----------------------------------------------------------------------------------- */
+
+/* The I/O of a cgroup subtree on one block device, since the cgroup was created. */
+struct cg_iodev {
+	unsigned major, minor;
+	uint64_t rbytes, wbytes, rios, wios, dbytes, dios; /* read, written, discarded */
+};
+
+/* Per device, ascending by (major, minor), no two alike. */
+struct cg_iostat {
+	size_t n;
+	struct cg_iodev *dev;
+};
+
+/* Parse v2 io.stat: lines "MAJ:MIN" then words "key=value"; rbytes wbytes rios wios dbytes
+ * dios are read (absent: 0), other words (cost.vrate=1.00, depth=max...) ignored. A device
+ * twice, a known key twice, a bad number or a word that is not key=value: -EINVAL. */
+int cg_parse_io_stat(const char *text, struct cg_iostat *ret);
+/* Parse v1 blkio.throttle.io_service_bytes_recursive (bytes) and io_serviced_recursive (ios):
+ * lines "MAJ:MIN Read|Write|Sync|Async|Discard|Total N", then one last line "Total N". Read,
+ * Write and Discard are read; a device missing from one file has 0 there. -EINVAL on any
+ * other shape, an operation twice for a device, or a missing or misplaced final Total. */
+int cg_parse_blkio(const char *bytes, const char *ios, struct cg_iostat *ret);
+void cg_iostat_done(struct cg_iostat *s);
 
 /* ---- cpu, cpuacct, cpuset ----------------------------------------------------------------- */
 

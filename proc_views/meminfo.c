@@ -300,3 +300,15 @@ int pv_meminfo_swap(const struct pv_host_meminfo *host, const struct pv_meminfo_
 	*ret_free_kb = m.swap_free;
 	return 0;
 }
+
+int pv_meminfo_free(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,
+		    uint64_t *ret_free_kb)
+{
+	struct mi m;
+	int r = mi_compute(host, c, &m);
+
+	if (r < 0)
+		return r;
+	*ret_free_kb = m.free;
+	return 0;
+}

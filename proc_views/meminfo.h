@@ -49,6 +49,11 @@ struct pv_meminfo_ctr {
 int pv_meminfo_render(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,
 		      struct strbuf *out);
 
+/* The container's MemFree as its /proc/meminfo shows it, in kB (for /proc/vmstat's
+ * nr_free_pages). -EINVAL when the host has no MemTotal. */
+int pv_meminfo_free(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,
+		    uint64_t *ret_free_kb);
+
 /* The container's swap as its /proc/meminfo shows it (SwapTotal, SwapFree), in kB, for
  * /proc/swaps. -EINVAL when the host has no MemTotal. */
 int pv_meminfo_swap(const struct pv_host_meminfo *host, const struct pv_meminfo_ctr *c,

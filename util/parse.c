@@ -78,3 +78,34 @@ int parse_kv_lines(const char *text,
 	}
 	return 0;
 }
+
+bool line_next(const char **pos, const char **ret_line, size_t *ret_len)
+{
+	const char *line = *pos;
+	size_t len;
+
+	if (!*line)
+		return false;
+	len = strcspn(line, "\n");
+	*ret_line = line;
+	*ret_len = len;
+	*pos = line[len] ? line + len + 1 : line + len;
+	return true;
+}
+
+bool word_next(const char **pos, const char *end, const char **ret_word, size_t *ret_len)
+{
+	const char *p = *pos, *w;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end)
+		return false;
+	w = p;
+	while (p < end && *p != ' ')
+		p++;
+	*ret_word = w;
+	*ret_len = (size_t)(p - w);
+	*pos = p;
+	return true;
+}

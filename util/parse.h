@@ -2,6 +2,7 @@
 #ifndef VP_UTIL_PARSE_H
 #define VP_UTIL_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,14 @@ const char *find_line(const char *text, const char *prefix, size_t *ret_len);
  * "key<space>decimal" is -EINVAL. */
 int parse_kv_lines(const char *text,
 		   int (*fn)(const char *key, size_t klen, uint64_t v, void *u), void *u);
+
+/* Line by line: the line at *pos (ret_line, ret_len without its '\n'), and *pos moves past it.
+ * false at the end of text: a last line without '\n' is a line, the nothing after a final '\n'
+ * is not. */
+bool line_next(const char **pos, const char **ret_line, size_t *ret_len);
+/* Word by word in [*pos, end): the next run of non-space bytes (runs of ' ' between words are
+ * skipped), and *pos moves past it. false when only spaces remain. */
+bool word_next(const char **pos, const char *end, const char **ret_word, size_t *ret_len);
 
 /* Saturating arithmetic. */
 static inline uint64_t sat_sub(uint64_t a, uint64_t b)

@@ -38,6 +38,36 @@ Test(parse, u64_line_allows_one_newline)
 	cr_assert_eq(parse_u64_line("\n", &v), -EINVAL);
 }
 
+Test(parse, lines_and_words)
+{
+	const char *pos = "a b\n\n  c  d \nlast", *line, *w, *p, *end;
+	size_t len, n;
+
+	cr_assert(line_next(&pos, &line, &len));
+	cr_assert_eq(len, 3);
+	cr_assert_eq(strncmp(line, "a b", 3), 0);
+	cr_assert(line_next(&pos, &line, &len));
+	cr_assert_eq(len, 0);
+	cr_assert(line_next(&pos, &line, &len));
+	cr_assert_eq(len, 7);
+	p = line;
+	end = line + len;
+	cr_assert(word_next(&p, end, &w, &n));
+	cr_assert_eq(n, 1);
+	cr_assert_eq(*w, 'c');
+	cr_assert(word_next(&p, end, &w, &n));
+	cr_assert_eq(*w, 'd');
+	cr_assert_not(word_next(&p, end, &w, &n));
+	cr_assert(line_next(&pos, &line, &len));
+	cr_assert_eq(len, 4);
+	cr_assert_not(line_next(&pos, &line, &len));
+	pos = "x\n";
+	cr_assert(line_next(&pos, &line, &len));
+	cr_assert_not(line_next(&pos, &line, &len));
+	pos = "";
+	cr_assert_not(line_next(&pos, &line, &len));
+}
+
 Test(parse, saturating)
 {
 	cr_assert_eq(sat_sub(3, 5), 0);
