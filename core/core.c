@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -128,27 +127,13 @@ int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg)
 
 /* ---- views ------------------------------------------------------------------------------ */
 
-/* The inode number of cgroup path in hierarchy h, 0 where it has none; -ESRCH: removed. */
-static int cgroup_ino(const struct cg_hier *h, const char *path, uint64_t *ret)
-{
-	struct stat st;
-
-	*ret = 0;
-	if (!path || h->version == CG_NONE)
-		return 0;
-	if (fstatat(h->rootfd, path[1] ? path + 1 : ".", &st, 0) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	*ret = (uint64_t)st.st_ino;
-	return 0;
-}
-
 int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret)
 {
 	struct vp_view v = {0};
 	int r = cg_caller_resolve(core->ns, &core->layout, tid, mask, &v.c);
 
 	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++)
-		r = cgroup_ino(&core->layout.h[k], v.c.path[k], &v.ino[k]);
+		r = cg_dir_ino(&core->layout.h[k], v.c.path[k], &v.ino[k]);
 	if (r < 0) {
 		vp_view_done(&v);
 		return r;
@@ -185,11 +170,20 @@ bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind)
 }
 
 /*
- * The text of a view: "vpview1 NS MEMORY CPU CPUACCT CPUSET" where NS is "host" or
+ * The text of a view: "vpview2 NS MEMORY CPU CPUACCT CPUSET BLKIO" where NS is "host" or
  * "LEVEL:INIT:START" and each path is "-" (none) or the cgroup path with bytes outside
  * '!'..'~' and '%' written as %XX. One line, no spaces inside fields.
+ *
+ * "vpview1" texts, from releases before the blkio controller, have four paths (and four
+ * inode numbers): a daemon that takes over from one reads its slots back with no blkio path,
+ * so the files its containers mounted keep working (the files that need blkio, which those
+ * releases did not serve, fail for such views).
  */
-#define VIEW_MAGIC "vpview1"
+#define VIEW_MAGIC "vpview2"
+#define VIEW_MAGIC_V1 "vpview1"
+#define VIEW_V1_CONTROLLERS 4
+_Static_assert(sizeof(VIEW_MAGIC) == sizeof(VIEW_MAGIC_V1), "one length of magic");
+_Static_assert(VIEW_V1_CONTROLLERS < CG_NCONTROLLERS, "v1 texts name the first controllers");
 
 /* Append byte ch to out (NUL kept after it). */
 static int put_ch(char *out, size_t outsz, size_t *pos, char ch)
@@ -244,7 +238,7 @@ int vp_view_format(const struct vp_view *v, char *out, size_t outsz)
 				r = put_ch(out, outsz, &pos, hex[*p & 15]);
 		}
 	}
-	/* " i=MEMORY,CPU,CPUACCT,CPUSET" when any inode number is known. */
+	/* " i=MEMORY,CPU,CPUACCT,CPUSET,BLKIO" when any inode number is known. */
 	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
 		if (!v->ino[k])
 			continue;
@@ -331,9 +325,13 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 	struct cg_caller c = {0};
 	uint64_t ino[CG_NCONTROLLERS] = {0};
 	const char *s = text, *e;
-	int r = 0;
+	int n, r = 0;
 
-	if (strncmp(s, VIEW_MAGIC " ", strlen(VIEW_MAGIC) + 1) != 0)
+	if (strncmp(s, VIEW_MAGIC " ", strlen(VIEW_MAGIC) + 1) == 0)
+		n = CG_NCONTROLLERS;
+	else if (strncmp(s, VIEW_MAGIC_V1 " ", strlen(VIEW_MAGIC_V1) + 1) == 0)
+		n = VIEW_V1_CONTROLLERS;
+	else
 		return -EINVAL;
 	s += strlen(VIEW_MAGIC) + 1;
 	e = strchr(s, ' ');
@@ -343,7 +341,7 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 		c.host_ns = true;
 	else if (parse_ns(s, e, &c) < 0)
 		return -EINVAL;
-	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
+	for (int k = 0; k < n && r >= 0; k++) {
 		if (*e != ' ') {
 			r = -EINVAL;
 			break;
@@ -353,19 +351,19 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 		r = parse_path(s, e, &c.path[k]);
 	}
 	if (r >= 0 && strncmp(e, " i=", 3) == 0) {
-		/* The inode numbers: four, comma-separated, not all 0 (that is written as no
-		 * field at all). */
+		/* The inode numbers: one per path, comma-separated, not all 0 (that is written
+		 * as no field at all). */
 		bool any = false;
 
 		s = e + 3;
-		for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
-			size_t n = strspn(s, "0123456789");
+		for (int k = 0; k < n && r >= 0; k++) {
+			size_t len = strspn(s, "0123456789");
 
-			if (n == 0 || (n > 1 && *s == '0') || parse_u64_n(s, n, &ino[k]) < 0 ||
-			    s[n] != (k + 1 < CG_NCONTROLLERS ? ',' : '\0'))
+			if (len == 0 || (len > 1 && *s == '0') || parse_u64_n(s, len, &ino[k]) < 0 ||
+			    s[len] != (k + 1 < n ? ',' : '\0'))
 				r = -EINVAL;
 			any |= ino[k] != 0;
-			s += n + (k + 1 < CG_NCONTROLLERS);
+			s += len + (k + 1 < n);
 		}
 		if (r >= 0 && !any)
 			r = -EINVAL;
@@ -402,7 +400,7 @@ int vp_view_alive(struct vp_core *core, const struct vp_view *v)
 	for (int k = 0; k < CG_NCONTROLLERS; k++) {
 		uint64_t ino;
 
-		if (cgroup_ino(&core->layout.h[k], c->path[k], &ino) < 0 ||
+		if (cg_dir_ino(&core->layout.h[k], c->path[k], &ino) < 0 ||
 		    (v->ino[k] && ino != v->ino[k]))
 			return -ESRCH;
 	}

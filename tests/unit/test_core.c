@@ -135,11 +135,12 @@ static void v1_host(void)
 	fh.proc = fake_proc_new();
 	host_files("fixtures/v1", "0-1\n");
 	fh.cg = tmp_copy_tree("fixtures/v1/cgroup");
-	fake_pid(fh.proc, 1, "host", 0, "1", "4:memory:/\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n");
+	fake_pid(fh.proc, 1, "host", 0, "1",
+		 "5:blkio:/\n4:memory:/\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n");
 	fake_stat(fh.proc, 1, 'S', 1);
 	fake_pid(fh.proc, 6543, "host", 1, "6543",
-		 "4:memory:" V1_CTR "\n3:cpuset:" V1_CTR "\n2:cpu,cpuacct:" V1_CTR "\n"
-		 "1:name=systemd:/user.slice\n0::/user.slice\n");
+		 "5:blkio:" V1_CTR "\n4:memory:" V1_CTR "\n3:cpuset:" V1_CTR
+		 "\n2:cpu,cpuacct:" V1_CTR "\n1:name=systemd:/user.slice\n0::/user.slice\n");
 	fh.task_start = ticks_ago(300);
 	fake_stat(fh.proc, 6543, 'R', fh.task_start);
 	core_open(CG_V1, PV_COUNT_QUOTA);
