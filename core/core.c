@@ -21,6 +21,8 @@ static int say(char *msg, size_t msgsz, int r, const char *what, const char *arg
 	return r;
 }
 
+/* The host's files of the table's rows; v2_only rows only where the memory controller is on
+ * cgroup v2 and the host has them all (no /proc/pressure: a kernel without PSI). */
 static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, char *msg,
 			   size_t msgsz)
 {
@@ -28,16 +30,27 @@ static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, 
 	char path[4096];
 	int r;
 
+	c->v2_rows = c->layout.h[CG_MEMORY].version == CG_V2;
 	for (size_t i = 0; i < vp_nentries; i++) {
 		const struct vp_entry *e = &vp_entries[i];
 
-		if (e->file < 0)
+		if (e->file < 0 || (e->v2_only && !c->v2_rows))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s",
 			 e->host_root == VP_HOST_PROC ? cfg->procfs : cfg->sysfs, e->host_rel);
 		c->host_fd[e->file] = open(path, O_RDONLY | O_CLOEXEC);
-		if (c->host_fd[e->file] < 0)
+		if (c->host_fd[e->file] < 0 && e->v2_only && errno == ENOENT)
+			c->v2_rows = false;
+		else if (c->host_fd[e->file] < 0)
 			return say(msg, msgsz, -errno, "cannot open", path);
+	}
+	for (size_t i = 0; i < vp_nentries && !c->v2_rows; i++) {
+		const struct vp_entry *e = &vp_entries[i];
+
+		if (e->file >= 0 && e->v2_only && c->host_fd[e->file] >= 0) {
+			close(c->host_fd[e->file]);
+			c->host_fd[e->file] = -1;
+		}
 	}
 	r = read_fd_all(c->host_fd[VP_STAT], &sb);
 	if (r >= 0)
@@ -48,10 +61,32 @@ static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, 
 	return 0;
 }
 
+/* The size of a PMD-mapped transparent huge page, for vmstat's huge page counts: 0 (unknown)
+ * on a kernel without THP. */
+static int read_thp_size(struct vp_core *c, const struct vp_core_config *cfg, char *msg,
+			 size_t msgsz)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char path[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/kernel/mm/transparent_hugepage/hpage_pmd_size",
+		 cfg->sysfs);
+	r = read_file_at(AT_FDCWD, path, &sb);
+	if (r >= 0)
+		r = parse_u64_line(sb.buf ? sb.buf : "", &c->thp_size);
+	sb_release(&sb);
+	if (r == -ENOENT) {
+		c->thp_size = 0;
+		return 0;
+	}
+	return r < 0 ? say(msg, msgsz, r, "cannot read", path) : 0;
+}
+
 int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *msg, size_t msgsz)
 {
 	struct vp_core *c = calloc(1, sizeof(*c));
-	long hz;
+	long hz, page;
 	int r;
 
 	if (!c)
@@ -64,9 +99,13 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 	c->cpu_count = cfg->cpu_count;
 	hz = cfg->hz ? (long)cfg->hz : sysconf(_SC_CLK_TCK);
 	c->hz = hz > 0 && hz < 1000000 ? (unsigned)hz : 100;
+	page = sysconf(_SC_PAGESIZE);
+	c->page_size = page > 0 ? (uint64_t)page : 4096;
 	vp_host_cache_init(&c->host_meminfo);
 	vp_host_cache_init(&c->host_cpuinfo);
 	vp_host_cache_init(&c->host_online);
+	vp_host_cache_init(&c->host_vmstat);
+	vp_host_cache_init(&c->host_diskstats);
 	if (cfg->cgroup_dir) {
 		r = cg_layout_from_dir(cfg->cgroup_dir, cfg->cgroup_version, &c->layout);
 	} else {
@@ -90,6 +129,8 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 		goto fail;
 	}
 	r = open_host_files(c, cfg, msg, msgsz);
+	if (r >= 0)
+		r = read_thp_size(c, cfg, msg, msgsz);
 	if (r < 0)
 		goto fail;
 	r = vp_ctrs_new(c, &c->ctrs);
@@ -110,6 +151,8 @@ void vp_core_free(struct vp_core *c)
 	vp_host_cache_done(&c->host_meminfo);
 	vp_host_cache_done(&c->host_cpuinfo);
 	vp_host_cache_done(&c->host_online);
+	vp_host_cache_done(&c->host_vmstat);
+	vp_host_cache_done(&c->host_diskstats);
 	for (int i = 0; i < VP_NFILES; i++)
 		if (c->host_fd[i] >= 0)
 			close(c->host_fd[i]);
@@ -123,6 +166,11 @@ void vp_core_free(struct vp_core *c)
 int vp_core_start_sampler(struct vp_core *c, void (*tick)(void *), void *arg)
 {
 	return vp_ctrs_start_sampler(c->ctrs, tick, arg);
+}
+
+bool vp_core_serves(const struct vp_core *c, const struct vp_entry *e)
+{
+	return !e->v2_only || c->v2_rows;
 }
 
 /* ---- views ------------------------------------------------------------------------------ */
@@ -157,14 +205,16 @@ static bool is_root(const char *path)
 
 /* Without CPU accounting nothing is known about the view's CPU use, nor without a memory
  * path (the memory controller is always mounted: the view's mask left it out) about its
- * memory: not "host", so the renderer fails instead of passing the host's file to a
- * container. */
+ * memory, nor without a blkio path about its I/O: not "host", so the renderer decides
+ * instead of passing the host's file to a container. */
 bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind)
 {
 	const struct cg_caller *c = &v->c;
 
 	if (kind == VP_VIEW_MEMORY)
 		return c->path[CG_MEMORY] && is_root(c->path[CG_MEMORY]);
+	if (kind == VP_VIEW_IO)
+		return c->path[CG_BLKIO] && is_root(c->path[CG_BLKIO]);
 	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
 	       is_root(c->path[CG_CPUSET]);
 }

@@ -646,6 +646,8 @@ static void refresh_all(struct fs_bound *b)
 			struct strbuf tmp = STRBUF_INIT, push = STRBUF_INIT;
 			uint64_t now = now_ms();
 
+			if (!vp_core_serves(b->core, vp_entry_of_file(f)))
+				continue;
 			pthread_mutex_lock(&n->lock);
 			if (render(b, v, f, &tmp, err, sizeof(err)) >= 0) {
 				take(n, &tmp, now);

@@ -255,6 +255,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	gen = fs_bound_gen(d->bound, slot);
 	e = vp_entry_child(node, name);
+	if (e && !vp_core_serves(d->core, e))
+		e = NULL; /* not on this host (proc/pressure where cgroups are not v2) */
 	if (!gen) {
 		fuse_reply_err(req, ESTALE);
 	} else if (!e) {
@@ -425,7 +427,9 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		} else if (fixed && !root) {
 			break;
 		} else {
-			e = vp_entry_next_child(root ? 0 : node, &cursor);
+			do
+				e = vp_entry_next_child(root ? 0 : node, &cursor);
+			while (e && !vp_core_serves(d->core, e));
 			if (!e)
 				break;
 			name = e->name;

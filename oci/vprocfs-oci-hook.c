@@ -8,7 +8,9 @@
  * vprocfs-oci-hook --cdi [MOUNTPOINT] prints the CDI spec of the same files instead (for
  * /etc/cdi): CDI can only name fixed host paths, so it mounts MOUNTPOINT/PATH, which the
  * daemon resolves for the process that looks it up: the container's init when the runtime
- * mounts from inside the container (README "Bound files").
+ * mounts from inside the container (README "Bound files"). Rows marked hook_only are left
+ * out: CDI mounts become config.json mounts, and runc refuses those over most of /proc
+ * (/proc/vmstat, /proc/pressure/...), failing the container.
  *
  * Runs after the runtime set up the container's mounts (its /proc and /sys are mounted under
  * the rootfs) and before pivot_root. Reads the OCI state on stdin (pid, bundle; status is not
@@ -21,6 +23,8 @@
  *
  * Never fails a container: when vprocfs is not mounted, a target does not exist, or the
  * container opted out (annotation io.vprocfs.disable=true), it logs to stderr and exits 0.
+ * Rows marked v2_only (/proc/pressure) that the daemon does not serve on this host (LOOKUP
+ * ENOENT: cgroups are not v2) are skipped without a word.
  * Idempotent: a target that already is a vprocfs file is left alone. Single-threaded, as
  * setns(CLONE_NEWNS) requires.
  */
@@ -108,13 +112,14 @@ static bool is_vprocfs(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 }
 
-/* The served-file table's rows to mount, in table order. */
-static size_t mounts(const struct vp_entry **m)
+/* The served-file table's rows to mount, in table order: all of them for the hook, those
+ * a runtime accepts in config.json for CDI. */
+static size_t mounts(const struct vp_entry **m, bool cdi)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < vp_nentries && n < MAX_MOUNTS; i++)
-		if (vp_entries[i].mount)
+		if (vp_entries[i].mount && !(cdi && vp_entries[i].hook_only))
 			m[n++] = &vp_entries[i];
 	return n;
 }
@@ -122,7 +127,7 @@ static size_t mounts(const struct vp_entry **m)
 static int print_cdi(const char *mnt)
 {
 	const struct vp_entry *m[MAX_MOUNTS];
-	size_t n = mounts(m);
+	size_t n = mounts(m, true);
 
 	printf("{\n  \"cdiVersion\": \"0.5.0\",\n  \"kind\": \"vprocfs.io/proc\",\n"
 	       "  \"devices\": [\n    {\n      \"name\": \"all\",\n      \"containerEdits\": {\n"
@@ -139,7 +144,7 @@ int main(int argc, char **argv)
 {
 	const char *mnt;
 	const struct vp_entry *m[MAX_MOUNTS];
-	size_t nm = mounts(m);
+	size_t nm = mounts(m, false), absent = 0;
 	struct oci_state state;
 	bool config_opt_out = false;
 	char *text, rootfs[4096], path[8192];
@@ -190,6 +195,8 @@ int main(int argc, char **argv)
 			say("%s: cannot make read-only: %s", path, strerror(errno));
 			close(clone[i]);
 			clone[i] = -1;
+		} else if (clone[i] < 0 && errno == ENOENT && m[i]->v2_only) {
+			absent++; /* not served on this host */
 		} else if (clone[i] < 0) {
 			say("%s: %s", path, strerror(errno));
 		}
@@ -225,7 +232,7 @@ int main(int argc, char **argv)
 		}
 		close(clone[i]);
 	}
-	say("container %s: %d of %zu files from %s", state.id, done, nm, mnt);
+	say("container %s: %d of %zu files from %s", state.id, done, nm - absent, mnt);
 out:
 	oci_state_done(&state);
 	return 0;
