@@ -3,7 +3,7 @@
 # `make ARGS` (e.g. `./quickstart.sh run`, `./quickstart.sh check`).
 set -eu
 
-PKGS="build-essential pkg-config libfuse3-dev fuse3 libcgroup-dev libsystemd-dev libcriterion-dev libjson-c-dev procps util-linux mount runc busybox-static podman systemd dbus docker.io crun qemu-system-x86 cpio kmod xz-utils zstd python3 python3-yaml"
+PKGS="build-essential pkg-config libfuse3-dev fuse3 libcgroup-dev libsystemd-dev libcriterion-dev libjson-c-dev procps sysstat util-linux mount runc busybox-static podman systemd dbus docker.io crun qemu-system-x86 cpio kmod xz-utils zstd python3 python3-yaml"
 
 missing=""
 for p in $PKGS; do

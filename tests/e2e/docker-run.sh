@@ -80,6 +80,7 @@ echo "== CONTAINER =="
 	-v "$V/proc/meminfo:/proc/meminfo:rw" -v "$V/proc/cpuinfo:/proc/cpuinfo:rw" \
 	-v "$V/proc/stat:/proc/stat:rw" -v "$V/proc/uptime:/proc/uptime:rw" \
 	-v "$V/proc/loadavg:/proc/loadavg:rw" -v "$V/proc/swaps:/proc/swaps:rw" \
+	-v "$V/proc/diskstats:/proc/diskstats:rw" \
 	-v "$V/sys/devices/system/cpu/online:/sys/devices/system/cpu/online:rw" \
 	-v "$V/sys/devices/system/cpu/possible:/sys/devices/system/cpu/possible:rw" \
 	-v "$V/sys/devices/system/cpu/present:/sys/devices/system/cpu/present:rw" \
