@@ -752,6 +752,57 @@ int run_in_container(const struct daemon *d, const char *dir, const char *script
 	return run(dir, argv, out, outsz);
 }
 
+void run_in_containers(const struct daemon *d, size_t n, const char *const *dir,
+		       const char *const *script, char *const *out, size_t outsz, int *ret)
+{
+	int pfd[8][2];
+	pid_t kid[8];
+
+	cr_assert(n <= 8 && outsz > 16);
+	for (size_t k = 0; k < n; k++) {
+		cr_assert_eq(pipe(pfd[k]), 0);
+		kid[k] = fork_child();
+		cr_assert_geq(kid[k], 0);
+		if (kid[k] == 0) {
+			int r = run_in_container(d, dir[k], script[k], out[k], outsz);
+
+			dprintf(pfd[k][1], "%d\n%s", r, out[k]);
+			_exit(0);
+		}
+		close(pfd[k][1]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t used = 0;
+		ssize_t got;
+		char *nl;
+
+		while (used < outsz - 1 &&
+		       (got = read(pfd[k][0], out[k] + used, outsz - 1 - used)) > 0)
+			used += (size_t)got;
+		out[k][used] = '\0';
+		close(pfd[k][0]);
+		waitpid(kid[k], NULL, 0);
+		nl = strchr(out[k], '\n');
+		cr_assert_not_null(nl, "container %zu said nothing", k);
+		ret[k] = atoi(out[k]);
+		memmove(out[k], nl + 1, strlen(nl + 1) + 1);
+	}
+}
+
+void assert_clean_reads(const char *out, int ret, unsigned long want_reads)
+{
+	unsigned long reads = 0, empty = 1, foreign = 1;
+	const char *p = strstr(out, "reads=");
+
+	cr_assert_eq(ret, 0, "%s", out);
+	cr_assert_not_null(p, "%s", out);
+	cr_assert_eq(sscanf(p, "reads=%lu empty=%lu foreign=%lu", &reads, &empty, &foreign), 3,
+		     "%s", out);
+	cr_assert_eq(reads, want_reads, "%s", out);
+	cr_assert_eq(empty, 0, "empty reads:\n%s", out);
+	cr_assert_eq(foreign, 0, "other content:\n%s", out);
+}
+
 int run_in_cgroup(const char *dir, const char *script, char *out, size_t outsz)
 {
 	const char *argv[] = {"sh", "-c", script, NULL};

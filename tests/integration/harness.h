@@ -87,6 +87,13 @@ extern const char *const pressure_files[];
  * Captures stdout (and stderr) into out; returns the exit status. */
 int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
 		     size_t outsz);
+/* run_in_container() of script[k] in cgroup dir[k] for each k < n (at most 8), all at once:
+ * out[k] (outsz bytes each) gets the output, ret[k] the exit status. */
+void run_in_containers(const struct daemon *d, size_t n, const char *const *dir,
+		       const char *const *script, char *const *out, size_t outsz, int *ret);
+/* A race script's result: exit status 0 and its line "reads=R empty=E foreign=F" with
+ * want_reads reads, none empty, none showing another container's content. */
+void assert_clean_reads(const char *out, int ret, unsigned long want_reads);
 /* Run `script` with sh without namespaces, in cgroup dir. */
 int run_in_cgroup(const char *dir, const char *script, char *out, size_t outsz);
 

@@ -255,81 +255,52 @@ Test(procfiles, busybox_cat_two_containers_no_empty_no_foreign)
 {
 	const char *ctr[2] = {cg_create("cat-a"), cg_create("cat-b")};
 	unsigned long long pages = 200 * MiB / (unsigned long long)sysconf(_SC_PAGESIZE);
-	int pfd[2][2];
-	pid_t kid[2];
+	static char script[2][4096], out[2][16384];
+	int ret[2];
 
 	cg_set_limit(ctr[0], 200 * MiB);
 	cg_set_limit(ctr[1], 300 * MiB);
+	for (int k = 0; k < 2; k++)
+		snprintf(script[k], sizeof(script[k]),
+			 "files='/proc/vmstat /proc/diskstats%s'\n"
+			 /* $$ is 1 in both containers: a name of each one's own. */
+			 "S=/tmp/vp-cat-%d-%d.s; R=/tmp/vp-cat-%d-%d.r\n"
+			 "n=0; e=0; f=0; i=0\n"
+			 "while [ $i -lt 100 ]; do\n"
+			 "  for c in 'busybox cat' cat; do\n"
+			 "    for g in $files; do\n"
+			 "      out=$($c $g); n=$((n+1)); [ -n \"$out\" ] || e=$((e+1))\n"
+			 "    done\n"
+			 "    v=$($c /proc/vmstat | grep '^nr_free_pages ' | cut -d' ' -f2)\n"
+			 "    if [ -z \"$v\" ] || [ \"$v\" %s %llu ]; then f=$((f+1)); fi\n"
+			 "  done\n"
+			 "  i=$((i+1))\n"
+			 "done\n"
+			 "echo \"reads=$n empty=$e foreign=$f\"\n"
+			 /* sendfile = read: diskstats of an idle container is constant (but for a
+			  * page its programs may read from the disk now and then: a few tries),
+			  * vmstat's and pressure's keys are. */
+			 "t=0; while :; do\n"
+			 "  busybox cat /proc/diskstats > $S\n"
+			 "  cat /proc/diskstats > $R; sz=$(stat -c %%s /proc/diskstats)\n"
+			 "  cmp -s $S $R && [ $sz = $(wc -c < $R) ] && break\n"
+			 "  t=$((t+1)); [ $t -lt 5 ] || { echo DISKSTATS-DIFFER; break; }\n"
+			 "done\n"
+			 "for g in $files; do\n"
+			 "  busybox cat $g | cut -d' ' -f1 > $S\n"
+			 "  cat $g | cut -d' ' -f1 > $R\n"
+			 "  cmp $S $R || echo KEYS-DIFFER $g\n"
+			 "done\n"
+			 "rm -f $S $R\n",
+			 pressure_served() ? " /proc/pressure/cpu /proc/pressure/memory "
+					     "/proc/pressure/io"
+					   : "",
+			 (int)getpid(), k, (int)getpid(), k, k == 0 ? "-gt" : "-le", pages);
+	run_in_containers(&d, 2, ctr, (const char *const[]){script[0], script[1]},
+			  (char *const[]){out[0], out[1]}, sizeof(out[0]), ret);
 	for (int k = 0; k < 2; k++) {
-		cr_assert_eq(pipe(pfd[k]), 0);
-		kid[k] = fork_child();
-		if (kid[k] == 0) {
-			char script[4096], out[16384];
-			int r;
-
-			snprintf(script, sizeof(script),
-				 "files='/proc/vmstat /proc/diskstats%s'\n"
-				 /* $$ is 1 in both containers: a name of each one's own. */
-				 "S=/tmp/vp-cat-%d-%d.s; R=/tmp/vp-cat-%d-%d.r\n"
-				 "n=0; e=0; f=0; i=0\n"
-				 "while [ $i -lt 100 ]; do\n"
-				 "  for c in 'busybox cat' cat; do\n"
-				 "    for g in $files; do\n"
-				 "      out=$($c $g); n=$((n+1)); [ -n \"$out\" ] || e=$((e+1))\n"
-				 "    done\n"
-				 "    v=$($c /proc/vmstat | grep '^nr_free_pages ' | cut -d' ' -f2)\n"
-				 "    if [ -z \"$v\" ] || [ \"$v\" %s %llu ]; then f=$((f+1)); fi\n"
-				 "  done\n"
-				 "  i=$((i+1))\n"
-				 "done\n"
-				 "echo \"reads=$n empty=$e foreign=$f\"\n"
-				 /* sendfile = read: diskstats of an idle container is constant
-				  * (but for a page its programs may read from the disk now and
-				  * then: a few tries), vmstat's and pressure's keys are. */
-				 "t=0; while :; do\n"
-				 "  busybox cat /proc/diskstats > $S\n"
-				 "  cat /proc/diskstats > $R; sz=$(stat -c %%s /proc/diskstats)\n"
-				 "  cmp -s $S $R && [ $sz = $(wc -c < $R) ] &&\n"
-				 "    break\n"
-				 "  t=$((t+1)); [ $t -lt 5 ] || { echo DISKSTATS-DIFFER; break; }\n"
-				 "done\n"
-				 "for g in $files; do\n"
-				 "  busybox cat $g | cut -d' ' -f1 > $S\n"
-				 "  cat $g | cut -d' ' -f1 > $R\n"
-				 "  cmp $S $R || echo KEYS-DIFFER $g\n"
-				 "done\n"
-				 "rm -f $S $R\n",
-				 pressure_served() ? " /proc/pressure/cpu /proc/pressure/memory "
-						     "/proc/pressure/io"
-						   : "",
-				 (int)getpid(), k, (int)getpid(), k, k == 0 ? "-gt" : "-le", pages);
-			r = run_in_container(&d, ctr[k], script, out, sizeof(out));
-			dprintf(pfd[k][1], "exit=%d %s", r, out);
-			_exit(0);
-		}
-		close(pfd[k][1]);
-	}
-	for (int k = 0; k < 2; k++) {
-		char out[16384];
-		ssize_t n;
-		size_t used = 0;
-		unsigned long reads = 0, empty = 1, foreign = 1;
-		const char *p;
-
-		while ((n = read(pfd[k][0], out + used, sizeof(out) - 1 - used)) > 0)
-			used += (size_t)n;
-		out[used] = '\0';
-		close(pfd[k][0]);
-		waitpid(kid[k], NULL, 0);
-		p = strstr(out, "reads=");
-		cr_assert_not_null(p, "%s", out);
-		cr_assert_eq(sscanf(p, "reads=%lu empty=%lu foreign=%lu", &reads, &empty, &foreign),
-			     3, "%s", out);
-		cr_assert_not_null(strstr(out, "exit=0 "), "%s", out);
-		cr_assert_eq(reads, 100 * 2 * (pressure_served() ? 5 : 2), "%s", out);
-		cr_assert_eq(empty, 0, "container %d: empty reads\n%s", k, out);
-		cr_assert_eq(foreign, 0, "container %d: other content\n%s", k, out);
-		cr_assert_null(strstr(out, "DIFFER"), "%s", out);
+		assert_clean_reads(out[k], ret[k], 100 * 2 * (pressure_served() ? 5 : 2));
+		cr_assert_null(strstr(out[k], "DIFFER"), "%s", out[k]);
 	}
 	test_finish(&d);
 }
@@ -364,11 +335,11 @@ static long long psi_total(const char *text, const char *kind)
  */
 Test(procfiles, pressure_absent_unless_v2_rising_with_the_containers_own)
 {
-	const char *a, *b;
-	char p[600], script[2048], out_a[8192], out_b[8192];
+	const char *ctr[2];
+	static char out_a[8192], out_b[8192];
+	char p[600];
 	struct stat st;
-	pid_t kid;
-	int pfd[2];
+	int ret[2];
 
 	snprintf(p, sizeof(p), "%s/proc", d.mnt);
 	cr_assert(lists(p, "vmstat") && lists(p, "diskstats"), "%s", p);
@@ -388,49 +359,30 @@ Test(procfiles, pressure_absent_unless_v2_rising_with_the_containers_own)
 	cr_assert(lists(p, "pressure"), "%s", p);
 	snprintf(p, sizeof(p), "%s/proc/pressure", d.mnt);
 	cr_assert(lists(p, "cpu") && lists(p, "memory") && lists(p, "io"), "%s", p);
-	a = cg_create("psi-a");
-	b = cg_create("psi-b");
-	cg_set_limit(a, 192 * MiB);
-	cg_set_limit(b, 192 * MiB);
-	snprintf(script, sizeof(script), "echo 24M > '%s/memory.high'", a);
-	cr_assert_eq(run_in_cgroup(NULL, script, out_a, sizeof(out_a)), 0, "%s", out_a);
-	/* b reads its own pressure before and after a's squeeze, at the same time. */
-	cr_assert_eq(pipe(pfd), 0);
-	kid = fork_child();
-	if (kid == 0) {
-		int r = run_in_container(&d, b,
-					 "busybox cat /proc/pressure/memory; sleep 4\n"
-					 "echo '== AFTER =='; busybox cat /proc/pressure/memory\n",
-					 out_b, sizeof(out_b));
-
-		dprintf(pfd[1], "exit=%d %s", r, out_b);
-		_exit(0);
-	}
-	close(pfd[1]);
-	cr_assert_eq(run_in_container(&d, a,
-				      "busybox cat /proc/pressure/memory\n"
-				      "i=0; while [ $i -lt 4 ]; do\n"
-				      "  dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null\n"
-				      "  i=$((i+1))\n"
-				      "done\n"
-				      "echo '== AFTER =='; busybox cat /proc/pressure/memory\n"
-				      "busybox cat /proc/pressure/cpu /proc/pressure/io\n",
-				      out_a, sizeof(out_a)),
-		     0, "%s", out_a);
-	{
-		ssize_t n;
-		size_t used = 0;
-
-		while ((n = read(pfd[0], out_b + used, sizeof(out_b) - 1 - used)) > 0)
-			used += (size_t)n;
-		out_b[used] = '\0';
-		close(pfd[0]);
-		waitpid(kid, NULL, 0);
-	}
+	ctr[0] = cg_create("psi-a");
+	ctr[1] = cg_create("psi-b");
+	cg_set_limit(ctr[0], 192 * MiB);
+	cg_set_limit(ctr[1], 192 * MiB);
+	snprintf(p, sizeof(p), "echo 24M > '%s/memory.high'", ctr[0]);
+	cr_assert_eq(run_in_cgroup(NULL, p, out_a, sizeof(out_a)), 0, "%s", out_a);
+	/* a squeezes itself under memory.high (64 MiB buffers, no swap to reclaim to) while b
+	 * reads its own pressure before and after. */
+	run_in_containers(&d, 2, ctr,
+			  (const char *const[]){
+				  "busybox cat /proc/pressure/memory\n"
+				  "i=0; while [ $i -lt 4 ]; do\n"
+				  "  dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null\n"
+				  "  i=$((i+1))\n"
+				  "done\n"
+				  "echo '== AFTER =='; busybox cat /proc/pressure/memory\n"
+				  "busybox cat /proc/pressure/cpu /proc/pressure/io\n",
+				  "busybox cat /proc/pressure/memory; sleep 4\n"
+				  "echo '== AFTER =='; busybox cat /proc/pressure/memory\n"},
+			  (char *const[]){out_a, out_b}, sizeof(out_a), ret);
+	cr_assert(ret[0] == 0 && ret[1] == 0, "%s\n%s", out_a, out_b);
 	cr_assert(strstr(out_a, "some avg10=") && strstr(out_a, "full avg10="), "%s", out_a);
 	cr_assert_gt(psi_total(strstr(out_a, "== AFTER =="), "some"), psi_total(out_a, "some"),
 		     "a's memory pressure did not rise:\n%s", out_a);
-	cr_assert_not_null(strstr(out_b, "exit=0 "), "%s", out_b);
 	cr_assert_eq(psi_total(strstr(out_b, "== AFTER =="), "some"), psi_total(out_b, "some"),
 		     "b's memory pressure moved with a's:\n%s", out_b);
 	test_finish(&d);
