@@ -54,6 +54,31 @@ int cg_read_u64(const struct cg_hier *h, const char *path, const char *name, str
 	return r < 0 ? cg_where_set(w, path, name, r) : r;
 }
 
+int cg_dir_ino(const struct cg_hier *h, const char *path, uint64_t *ret)
+{
+	struct stat st;
+
+	*ret = 0;
+	if (!path || h->version == CG_NONE)
+		return 0;
+	if (fstatat(h->rootfd, path[1] ? path + 1 : ".", &st, 0) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	*ret = (uint64_t)st.st_ino;
+	return 0;
+}
+
+int cg_path_usable(const struct cg_hier *h, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (h->version == CG_NONE || h->rootfd < 0)
+		return -EOPNOTSUPP;
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./") ||
+	    (n >= 3 && strcmp(path + n - 3, "/..") == 0))
+		return -EINVAL;
+	return 0;
+}
+
 int cg_path_copy(char dst[PATH_MAX], const char *src)
 {
 	size_t n = strlen(src);

@@ -80,6 +80,10 @@ int cg_read_min(const struct cg_hier *h, const char *path, const char *name,
 		int (*parse)(const char *text, uint64_t *ret), unsigned flags, struct strbuf *sb,
 		uint64_t *ret, struct cg_where *w);
 
+/* Whether cgroup path of h may be read: -EOPNOTSUPP when h is not mounted, -EINVAL for a
+ * relative path or one that could climb out of the hierarchy (such a path is never opened). */
+int cg_path_usable(const struct cg_hier *h, const char *path);
+
 /* The walk up a cgroup path: copy an absolute path into a buffer (-EINVAL when relative,
  * -ENAMETOOLONG), then cg_path_up() it in place, "/a/b" -> "/a" -> "/"; false at the root. */
 int cg_path_copy(char dst[PATH_MAX], const char *src);

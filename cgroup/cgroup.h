@@ -40,12 +40,15 @@ struct cg_hier {
 };
 
 /* The controllers vprocfs reads. On cgroup v2 "cpuacct" is the unified hierarchy itself
- * (cpu.stat exists in every v2 cgroup, whether or not the cpu controller is enabled). */
+ * (cpu.stat exists in every v2 cgroup, whether or not the cpu controller is enabled), and so
+ * is "blkio" (v2 calls the controller "io": its io.stat is in the unified hierarchy). Values
+ * are stored in views' texts (core/core.c): append, never renumber. */
 enum cg_controller {
 	CG_MEMORY,
 	CG_CPU,
 	CG_CPUACCT,
 	CG_CPUSET,
+	CG_BLKIO,
 	CG_NCONTROLLERS,
 };
 
@@ -53,7 +56,8 @@ enum cg_controller {
 #define CG_MASK_ALL ((1u << CG_NCONTROLLERS) - 1)
 
 /* Where each controller vprocfs reads lives. h[CG_MEMORY] is always mounted; the others may
- * be CG_NONE (then: no quota, the host's online CPUs, and no CPU accounting respectively). */
+ * be CG_NONE (then: no quota, the host's online CPUs, no CPU accounting and no block I/O
+ * accounting respectively). */
 struct cg_layout {
 	struct cg_hier h[CG_NCONTROLLERS];
 };
@@ -72,15 +76,19 @@ int cg_layout_discover(size_t fd_budget, struct cg_layout *ret);
 int cg_layout_from_dir(const char *dir, enum cg_version v, struct cg_layout *ret);
 #define CG_DEFAULT_FD_BUDGET 1024
 void cg_layout_done(struct cg_layout *l);
+/* The inode number of cgroup path's directory in h (0 where h is not mounted or path is
+ * NULL): a cgroup removed and created again at the same path has another. -ESRCH: there is
+ * no such cgroup (removed). */
+int cg_dir_ino(const struct cg_hier *h, const char *path, uint64_t *ret);
 const char *cg_version_name(enum cg_version v);
-/* "memory", "cpu", "cpuacct", "cpuset": the names /proc/PID/cgroup uses on v1. */
+/* "memory", "cpu", "cpuacct", "cpuset", "blkio": the names /proc/PID/cgroup uses on v1. */
 const char *cg_controller_name(enum cg_controller c);
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
 /* Which file of which cgroup a read failed on, for a message: cg_memory_read(),
- * cg_cpu_read() and cg_tasks_count() take an optional (NULL: not wanted) struct cg_error *
- * last, and fill it only when they fail, e.g. with
+ * cg_memory_oom_kill(), cg_io_read(), cg_pressure_read(), cg_cpu_read() and cg_tasks_count()
+ * take an optional (NULL: not wanted) struct cg_error * last, and fill it only when they fail, e.g. with
  * "/sys/fs/cgroup/memory:/docker/abc/memory.limit_in_bytes: Invalid argument": the mount
  * point of the hierarchy, ':', the cgroup path, the file (none when the cgroup itself
  * failed), ": " and strerror(). Too long a text keeps its start and its end, with "..." in
@@ -166,6 +174,10 @@ struct cg_memory {
  * optional files are the swap ones (absent: swap_accounted = false). */
 int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *ret,
 		   struct cg_error *err);
+/* The processes the OOM killer killed in cgroup path's subtree: v2 memory.events' oom_kill
+ * (the file must exist and parse); 0 on v1, whose memory.events does not exist. */
+int cg_memory_oom_kill(const struct cg_hier *h, const char *path, uint64_t *ret,
+		       struct cg_error *err);
 
 /* ---- io ----------------------------------------------------------------------------------- */
 
@@ -191,6 +203,28 @@ int cg_parse_io_stat(const char *text, struct cg_iostat *ret);
  * other shape, an operation twice for a device, or a missing or misplaced final Total. */
 int cg_parse_blkio(const char *bytes, const char *ios, struct cg_iostat *ret);
 void cg_iostat_done(struct cg_iostat *s);
+/* The I/O of cgroup path's subtree, per device: v2 io.stat; v1 the blkio hierarchy's
+ * blkio.throttle.io_service_bytes_recursive and io_serviced_recursive. -ENOENT when the
+ * cgroup has no such file (v2: the io controller is not enabled for it; v1: a kernel without
+ * blk-throttle): the caller decides what that means; -EINVAL when one is malformed. */
+int cg_io_read(const struct cg_hier *h, const char *path, struct cg_iostat *ret,
+	       struct cg_error *err);
+
+/* ---- pressure (PSI) ------------------------------------------------------------------------ */
+
+enum cg_psi {
+	CG_PSI_CPU,
+	CG_PSI_MEMORY,
+	CG_PSI_IO,
+	CG_NPSI,
+};
+
+/* Hand the text of cgroup path's cpu.pressure, memory.pressure or io.pressure (v2 only: the
+ * kernel keeps them in every v2 cgroup; -EOPNOTSUPP on v1) to parse(text, arg), which checks
+ * and keeps it (the format is /proc's, parsed outside cgroup/); a failure of either names
+ * the file in err. */
+int cg_pressure_read(const struct cg_hier *h, const char *path, enum cg_psi res,
+		     int (*parse)(const char *text, void *arg), void *arg, struct cg_error *err);
 
 /* ---- cpu, cpuacct, cpuset ----------------------------------------------------------------- */
 

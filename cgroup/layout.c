@@ -82,7 +82,14 @@ static const char *const controller_names[CG_NCONTROLLERS] = {
 	[CG_CPU] = "cpu",
 	[CG_CPUACCT] = "cpuacct",
 	[CG_CPUSET] = "cpuset",
+	[CG_BLKIO] = "blkio",
 };
+
+/* The name libcgroup may list a controller under besides its v1 name: v2's "io". */
+static bool controller_is(const char *name, int c)
+{
+	return strcmp(name, controller_names[c]) == 0 || (c == CG_BLKIO && strcmp(name, "io") == 0);
+}
 
 const char *cg_controller_name(enum cg_controller c)
 {
@@ -135,6 +142,10 @@ static int open_controller(const char *dir, size_t fd_budget, struct cg_hier *h)
 	return r < 0 ? r : hier_open(dir, v, fd_budget, h);
 }
 
+/* The controllers whose files a v2 host keeps in the unified hierarchy even where libcgroup
+ * does not list them. */
+static const int unified_always[] = {CG_CPUACCT, CG_BLKIO};
+
 int cg_layout_discover(size_t fd_budget, struct cg_layout *ret)
 {
 	struct cg_layout l;
@@ -151,7 +162,7 @@ int cg_layout_discover(size_t fd_budget, struct cg_layout *ret)
 	for (int g = cgroup_get_controller_begin(&handle, &mp); g == 0;
 	     g = cgroup_get_controller_next(&handle, &mp)) {
 		for (int c = 0; c < CG_NCONTROLLERS && r == 0; c++)
-			if (strcmp(mp.name, controller_names[c]) == 0 && !dirs[c] &&
+			if (controller_is(mp.name, c) && !dirs[c] &&
 			    !(dirs[c] = strdup(mp.path)))
 				r = -ENOMEM;
 	}
@@ -162,12 +173,13 @@ int cg_layout_discover(size_t fd_budget, struct cg_layout *ret)
 		if (dirs[c])
 			r = open_controller(dirs[c], fd_budget, &l.h[c]);
 	/* On cgroup v2 CPU accounting (cpu.stat) is in every cgroup, with or without the cpu
-	 * controller: use the unified hierarchy that holds memory or cpu. */
-	if (r == 0 && l.h[CG_CPUACCT].version == CG_NONE) {
-		int from = l.h[CG_CPU].version == CG_V2 ? CG_CPU : CG_MEMORY;
+	 * controller, and io.stat wherever the io controller is enabled: use the unified
+	 * hierarchy that holds memory or cpu. */
+	for (size_t i = 0; i < VP_ARRAY_SIZE(unified_always) && r == 0; i++) {
+		int c = unified_always[i], from = l.h[CG_CPU].version == CG_V2 ? CG_CPU : CG_MEMORY;
 
-		if (l.h[from].version == CG_V2)
-			r = hier_open(l.h[from].mount, CG_V2, fd_budget, &l.h[CG_CPUACCT]);
+		if (l.h[c].version == CG_NONE && l.h[from].version == CG_V2)
+			r = hier_open(l.h[from].mount, CG_V2, fd_budget, &l.h[c]);
 	}
 	for (int c = 0; c < CG_NCONTROLLERS; c++)
 		free(dirs[c]);

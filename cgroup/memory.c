@@ -104,19 +104,37 @@ int cg_memory_read(const struct cg_hier *h, const char *path, struct cg_memory *
 		   struct cg_error *err)
 {
 	struct cg_where w = {NULL, ""};
-	int r;
+	int r = cg_path_usable(h, path);
 
-	if (!h->mem || h->rootfd < 0)
-		r = cg_where_set(&w, path, NULL, -EOPNOTSUPP);
-	else if (path[0] != '/')
-		r = cg_where_set(&w, path, NULL, -EINVAL);
-	/* A path that could climb out of the hierarchy is never opened. */
-	else if (strstr(path, "/../") || strstr(path, "/./") ||
-		 (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
-		r = cg_where_set(&w, path, NULL, -EINVAL);
+	if (r < 0 || !h->mem)
+		r = cg_where_set(&w, path, NULL, r < 0 ? r : -EOPNOTSUPP);
 	else
 		r = h->mem->read(h, path, ret, &w);
 	if (r < 0)
 		cg_error_set(err, h, w.path, w.file, r);
 	return r;
+}
+
+int cg_memory_oom_kill(const struct cg_hier *h, const char *path, uint64_t *ret,
+		       struct cg_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *file = NULL;
+	uint64_t v = 0;
+	int r = cg_path_usable(h, path);
+
+	/* v1 keeps no memory.events (its memory.oom_control is not read). */
+	if (r >= 0 && h->version == CG_V2) {
+		file = "memory.events";
+		r = cg_read_file(h, path, file, &sb);
+		if (r >= 0)
+			r = cg_parse_memory_events(sb.buf ? sb.buf : "", &v);
+	}
+	sb_release(&sb);
+	if (r < 0) {
+		cg_error_set(err, h, path, file, r);
+		return r;
+	}
+	*ret = v;
+	return 0;
 }

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -22,6 +21,8 @@ static int say(char *msg, size_t msgsz, int r, const char *what, const char *arg
 	return r;
 }
 
+/* The host's files of the table's rows; v2_only rows only where the memory controller is on
+ * cgroup v2 and the host has them all (no /proc/pressure: a kernel without PSI). */
 static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, char *msg,
 			   size_t msgsz)
 {
@@ -29,15 +30,18 @@ static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, 
 	char path[4096];
 	int r;
 
+	c->v2_rows = c->layout.h[CG_MEMORY].version == CG_V2;
 	for (size_t i = 0; i < vp_nentries; i++) {
 		const struct vp_entry *e = &vp_entries[i];
 
-		if (e->file < 0)
+		if (e->file < 0 || (e->v2_only && !c->v2_rows))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s",
 			 e->host_root == VP_HOST_PROC ? cfg->procfs : cfg->sysfs, e->host_rel);
 		c->host_fd[e->file] = open(path, O_RDONLY | O_CLOEXEC);
-		if (c->host_fd[e->file] < 0)
+		if (c->host_fd[e->file] < 0 && e->v2_only && errno == ENOENT)
+			c->v2_rows = false;
+		else if (c->host_fd[e->file] < 0)
 			return say(msg, msgsz, -errno, "cannot open", path);
 	}
 	snprintf(path, sizeof(path), "%s/devices/system/cpu", cfg->sysfs);
@@ -56,6 +60,14 @@ static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, 
 		    parse_u64_line(sb.buf, &km) == 0 && km < 65536)
 			c->kernel_max = (unsigned)km;
 	}
+	for (size_t i = 0; i < vp_nentries && !c->v2_rows; i++) {
+		const struct vp_entry *e = &vp_entries[i];
+
+		if (e->file >= 0 && e->v2_only && c->host_fd[e->file] >= 0) {
+			close(c->host_fd[e->file]);
+			c->host_fd[e->file] = -1;
+		}
+	}
 	r = read_fd_all(c->host_fd[VP_STAT], &sb);
 	if (r >= 0)
 		r = pv_host_stat_btime(sb.buf ? sb.buf : "", &c->btime);
@@ -65,10 +77,32 @@ static int open_host_files(struct vp_core *c, const struct vp_core_config *cfg, 
 	return 0;
 }
 
+/* The size of a PMD-mapped transparent huge page, for vmstat's huge page counts: 0 (unknown)
+ * on a kernel without THP. */
+static int read_thp_size(struct vp_core *c, const struct vp_core_config *cfg, char *msg,
+			 size_t msgsz)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char path[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/kernel/mm/transparent_hugepage/hpage_pmd_size",
+		 cfg->sysfs);
+	r = read_file_at(AT_FDCWD, path, &sb);
+	if (r >= 0)
+		r = parse_u64_line(sb.buf ? sb.buf : "", &c->thp_size);
+	sb_release(&sb);
+	if (r == -ENOENT) {
+		c->thp_size = 0;
+		return 0;
+	}
+	return r < 0 ? say(msg, msgsz, r, "cannot read", path) : 0;
+}
+
 int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *msg, size_t msgsz)
 {
 	struct vp_core *c = calloc(1, sizeof(*c));
-	long hz;
+	long hz, page;
 	int r;
 
 	if (!c)
@@ -83,9 +117,13 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 	c->cpu_count = cfg->cpu_count;
 	hz = cfg->hz ? (long)cfg->hz : sysconf(_SC_CLK_TCK);
 	c->hz = hz > 0 && hz < 1000000 ? (unsigned)hz : 100;
+	page = sysconf(_SC_PAGESIZE);
+	c->page_size = page > 0 ? (uint64_t)page : 4096;
 	vp_host_cache_init(&c->host_meminfo);
 	vp_host_cache_init(&c->host_cpuinfo);
 	vp_host_cache_init(&c->host_online);
+	vp_host_cache_init(&c->host_vmstat);
+	vp_host_cache_init(&c->host_diskstats);
 	if (cfg->cgroup_dir) {
 		r = cg_layout_from_dir(cfg->cgroup_dir, cfg->cgroup_version, &c->layout);
 	} else {
@@ -109,6 +147,8 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 		goto fail;
 	}
 	r = open_host_files(c, cfg, msg, msgsz);
+	if (r >= 0)
+		r = read_thp_size(c, cfg, msg, msgsz);
 	if (r < 0)
 		goto fail;
 	r = vp_ctrs_new(c, &c->ctrs);
@@ -129,6 +169,8 @@ void vp_core_free(struct vp_core *c)
 	vp_host_cache_done(&c->host_meminfo);
 	vp_host_cache_done(&c->host_cpuinfo);
 	vp_host_cache_done(&c->host_online);
+	vp_host_cache_done(&c->host_vmstat);
+	vp_host_cache_done(&c->host_diskstats);
 	for (int i = 0; i < VP_NFILES; i++)
 		if (c->host_fd[i] >= 0)
 			close(c->host_fd[i]);
@@ -148,21 +190,12 @@ int vp_core_start_sampler(struct vp_core *c)
 	return vp_ctrs_start_sampler(c->ctrs);
 }
 
-/* ---- views ------------------------------------------------------------------------------ */
-
-/* The inode number of cgroup path in hierarchy h, 0 where it has none; -ESRCH: removed. */
-static int cgroup_ino(const struct cg_hier *h, const char *path, uint64_t *ret)
+bool vp_core_serves(const struct vp_core *c, const struct vp_entry *e)
 {
-	struct stat st;
-
-	*ret = 0;
-	if (!path || h->version == CG_NONE)
-		return 0;
-	if (fstatat(h->rootfd, path[1] ? path + 1 : ".", &st, 0) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	*ret = (uint64_t)st.st_ino;
-	return 0;
+	return !e->v2_only || c->v2_rows;
 }
+
+/* ---- views ------------------------------------------------------------------------------ */
 
 int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret)
 {
@@ -170,7 +203,7 @@ int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *r
 	int r = cg_caller_resolve(core->ns, &core->layout, tid, mask, &v.c);
 
 	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++)
-		r = cgroup_ino(&core->layout.h[k], v.c.path[k], &v.ino[k]);
+		r = cg_dir_ino(&core->layout.h[k], v.c.path[k], &v.ino[k]);
 	if (r < 0) {
 		vp_view_done(&v);
 		return r;
@@ -194,24 +227,35 @@ static bool is_root(const char *path)
 
 /* Without CPU accounting nothing is known about the view's CPU use, nor without a memory
  * path (the memory controller is always mounted: the view's mask left it out) about its
- * memory: not "host", so the renderer fails instead of passing the host's file to a
- * container. */
+ * memory, nor without a blkio path about its I/O: not "host", so the renderer decides
+ * instead of passing the host's file to a container. */
 bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind)
 {
 	const struct cg_caller *c = &v->c;
 
 	if (kind == VP_VIEW_MEMORY)
 		return c->path[CG_MEMORY] && is_root(c->path[CG_MEMORY]);
+	if (kind == VP_VIEW_IO)
+		return c->path[CG_BLKIO] && is_root(c->path[CG_BLKIO]);
 	return c->path[CG_CPUACCT] && is_root(c->path[CG_CPUACCT]) && is_root(c->path[CG_CPU]) &&
 	       is_root(c->path[CG_CPUSET]);
 }
 
 /*
- * The text of a view: "vpview1 NS MEMORY CPU CPUACCT CPUSET" where NS is "host" or
+ * The text of a view: "vpview2 NS MEMORY CPU CPUACCT CPUSET BLKIO" where NS is "host" or
  * "LEVEL:INIT:START" and each path is "-" (none) or the cgroup path with bytes outside
  * '!'..'~' and '%' written as %XX. One line, no spaces inside fields.
+ *
+ * "vpview1" texts, from releases before the blkio controller, have four paths (and four
+ * inode numbers): a daemon that takes over from one reads its slots back with no blkio path,
+ * so the files its containers mounted keep working (the files that need blkio, which those
+ * releases did not serve, fail for such views).
  */
-#define VIEW_MAGIC "vpview1"
+#define VIEW_MAGIC "vpview2"
+#define VIEW_MAGIC_V1 "vpview1"
+#define VIEW_V1_CONTROLLERS 4
+_Static_assert(sizeof(VIEW_MAGIC) == sizeof(VIEW_MAGIC_V1), "one length of magic");
+_Static_assert(VIEW_V1_CONTROLLERS < CG_NCONTROLLERS, "v1 texts name the first controllers");
 
 /* Append byte ch to out (NUL kept after it). */
 static int put_ch(char *out, size_t outsz, size_t *pos, char ch)
@@ -266,7 +310,7 @@ int vp_view_format(const struct vp_view *v, char *out, size_t outsz)
 				r = put_ch(out, outsz, &pos, hex[*p & 15]);
 		}
 	}
-	/* " i=MEMORY,CPU,CPUACCT,CPUSET" when any inode number is known. */
+	/* " i=MEMORY,CPU,CPUACCT,CPUSET,BLKIO" when any inode number is known. */
 	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
 		if (!v->ino[k])
 			continue;
@@ -353,9 +397,13 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 	struct cg_caller c = {0};
 	uint64_t ino[CG_NCONTROLLERS] = {0};
 	const char *s = text, *e;
-	int r = 0;
+	int n, r = 0;
 
-	if (strncmp(s, VIEW_MAGIC " ", strlen(VIEW_MAGIC) + 1) != 0)
+	if (strncmp(s, VIEW_MAGIC " ", strlen(VIEW_MAGIC) + 1) == 0)
+		n = CG_NCONTROLLERS;
+	else if (strncmp(s, VIEW_MAGIC_V1 " ", strlen(VIEW_MAGIC_V1) + 1) == 0)
+		n = VIEW_V1_CONTROLLERS;
+	else
 		return -EINVAL;
 	s += strlen(VIEW_MAGIC) + 1;
 	e = strchr(s, ' ');
@@ -365,7 +413,7 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 		c.host_ns = true;
 	else if (parse_ns(s, e, &c) < 0)
 		return -EINVAL;
-	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
+	for (int k = 0; k < n && r >= 0; k++) {
 		if (*e != ' ') {
 			r = -EINVAL;
 			break;
@@ -375,19 +423,19 @@ int vp_view_parse(const char *text, struct vp_view *ret)
 		r = parse_path(s, e, &c.path[k]);
 	}
 	if (r >= 0 && strncmp(e, " i=", 3) == 0) {
-		/* The inode numbers: four, comma-separated, not all 0 (that is written as no
-		 * field at all). */
+		/* The inode numbers: one per path, comma-separated, not all 0 (that is written
+		 * as no field at all). */
 		bool any = false;
 
 		s = e + 3;
-		for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++) {
-			size_t n = strspn(s, "0123456789");
+		for (int k = 0; k < n && r >= 0; k++) {
+			size_t len = strspn(s, "0123456789");
 
-			if (n == 0 || (n > 1 && *s == '0') || parse_u64_n(s, n, &ino[k]) < 0 ||
-			    s[n] != (k + 1 < CG_NCONTROLLERS ? ',' : '\0'))
+			if (len == 0 || (len > 1 && *s == '0') || parse_u64_n(s, len, &ino[k]) < 0 ||
+			    s[len] != (k + 1 < n ? ',' : '\0'))
 				r = -EINVAL;
 			any |= ino[k] != 0;
-			s += n + (k + 1 < CG_NCONTROLLERS);
+			s += len + (k + 1 < n);
 		}
 		if (r >= 0 && !any)
 			r = -EINVAL;
@@ -424,7 +472,7 @@ int vp_view_alive(struct vp_core *core, const struct vp_view *v)
 	for (int k = 0; k < CG_NCONTROLLERS; k++) {
 		uint64_t ino;
 
-		if (cgroup_ino(&core->layout.h[k], c->path[k], &ino) < 0 ||
+		if (cg_dir_ino(&core->layout.h[k], c->path[k], &ino) < 0 ||
 		    (v->ino[k] && ino != v->ino[k]))
 			return -ESRCH;
 	}

@@ -22,18 +22,24 @@
 
 struct vp_ctrs;
 struct pv_host_meminfo;
+struct pv_host_vmstat;
+struct pv_host_diskstats;
 
 
 /* How long a host file's content is reused by renderers. The host values in a container's
- * files (MemTotal, SwapTotal, CommitLimit, cpuinfo's fields, the online CPUs) are quasi-
- * static; every container figure is read afresh on each rendering. */
+ * files (MemTotal, SwapTotal, CommitLimit, cpuinfo's fields, the online CPUs, vmstat's keys,
+ * diskstats' devices) are quasi-static; every container figure is read afresh on each
+ * rendering. */
 #define VP_HOST_TTL_MS 1000
 
 struct vp_host_cache {
 	pthread_rwlock_t lock; /* readers copy concurrently; a refresh writes */
 	uint64_t at_ms; /* when text was read (CLOCK_MONOTONIC_COARSE); 0: never */
 	struct strbuf text;
-	struct pv_host_meminfo *meminfo; /* parsed, for /proc/meminfo only */
+	/* text parsed, for the files that need it (NULL for the others) */
+	struct pv_host_meminfo *meminfo;
+	struct pv_host_vmstat *vmstat;
+	struct pv_host_diskstats *diskstats;
 };
 
 struct vp_core_config {
@@ -54,16 +60,21 @@ struct vp_core {
 	struct cg_nscache *ns;
 	int procfd;                 /* the configured procfs */
 	/* The host's file behind each served file (passed through for callers in the root
-	 * cgroup, and input of the renderers), read with pread(). */
+	 * cgroup, and input of the renderers), read with pread(); -1 for files not served. */
 	int host_fd[VP_NFILES];
 	int cpu_sysfd;              /* the host's devices/system/cpu directory */
 	int host_online_fd;         /* its online file */
 	unsigned kernel_max;        /* its kernel_max */
+	/* The rows marked v2_only are served: the memory controller is on cgroup v2 and the
+	 * host has their files (/proc/pressure: the kernel keeps pressure information). */
+	bool v2_rows;
 	unsigned hz;
 	unsigned long long btime;   /* the host's boot time (from /proc/stat) */
+	uint64_t page_size;         /* bytes */
+	uint64_t thp_size;          /* a PMD-mapped transparent huge page, bytes; 0: unknown */
 	enum pv_cpu_count cpu_count;
 	struct vp_ctrs *ctrs;       /* per-container state and the load sampler */
-	struct vp_host_cache host_meminfo, host_cpuinfo, host_online;
+	struct vp_host_cache host_meminfo, host_cpuinfo, host_online, host_vmstat, host_diskstats;
 };
 
 /* Errors name what failed on stderr-bound msg (may be NULL). */
@@ -72,6 +83,10 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 void vp_core_free(struct vp_core *c);
 /* Start the load sampler thread (every PV_LOAD_FREQ_S seconds). */
 int vp_core_start_sampler(struct vp_core *c);
+
+/* Whether table row e exists on this host (rows marked v2_only: only where c->v2_rows).
+ * fs/ lists and looks up only these; vp_render() of another is -ENOENT. */
+bool vp_core_serves(const struct vp_core *c, const struct vp_entry *e);
 
 /* ---- views -------------------------------------------------------------------------------- */
 

@@ -8,12 +8,15 @@
 
 #include "core/core.h"
 #include "proc_views/cpuinfo.h"
+#include "proc_views/diskstats.h"
 #include "proc_views/loadavg.h"
 #include "proc_views/meminfo.h"
+#include "proc_views/pressure.h"
 #include "proc_views/stat.h"
 #include "proc_views/swaps.h"
 #include "proc_views/sys_cpu.h"
 #include "proc_views/uptime.h"
+#include "proc_views/vmstat.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/parse.h"
@@ -68,6 +71,10 @@ void vp_host_cache_done(struct vp_host_cache *hc)
 	pthread_rwlock_destroy(&hc->lock);
 	sb_release(&hc->text);
 	free(hc->meminfo);
+	free(hc->vmstat);
+	if (hc->diskstats)
+		pv_host_diskstats_done(hc->diskstats);
+	free(hc->diskstats);
 }
 
 static uint64_t coarse_ms(void)
@@ -83,9 +90,47 @@ static bool fresh(const struct vp_host_cache *hc, uint64_t now)
 	return hc->at_ms && now - hc->at_ms < VP_HOST_TTL_MS;
 }
 
+/* Parse hc->text into hc's parsed form (under its write lock): one per host file that a
+ * renderer needs parsed. */
+typedef int (*host_parse_fn)(struct vp_host_cache *hc);
+
+static const char *host_text_of(const struct vp_host_cache *hc)
+{
+	return hc->text.buf ? hc->text.buf : "";
+}
+
+static int parse_meminfo(struct vp_host_cache *hc)
+{
+	if (!hc->meminfo && !(hc->meminfo = malloc(sizeof(*hc->meminfo))))
+		return -ENOMEM;
+	return pv_host_meminfo_parse(host_text_of(hc), hc->meminfo);
+}
+
+static int parse_vmstat(struct vp_host_cache *hc)
+{
+	if (!hc->vmstat && !(hc->vmstat = malloc(sizeof(*hc->vmstat))))
+		return -ENOMEM;
+	return pv_host_vmstat_parse(host_text_of(hc), hc->vmstat);
+}
+
+static int parse_diskstats(struct vp_host_cache *hc)
+{
+	struct pv_host_diskstats h;
+	int r;
+
+	if (!hc->diskstats && !(hc->diskstats = calloc(1, sizeof(*hc->diskstats))))
+		return -ENOMEM;
+	r = pv_host_diskstats_parse(host_text_of(hc), &h);
+	if (r < 0)
+		return r;
+	pv_host_diskstats_done(hc->diskstats);
+	*hc->diskstats = h;
+	return 0;
+}
+
 /* Take hc's lock for reading with content at most VP_HOST_TTL_MS old, refreshing it from
- * host file fd first if needed. */
-static int host_lock_fresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
+ * host file fd (and parsing it with parse, unless NULL) first if needed. */
+static int host_lock_fresh(struct vp_host_cache *hc, int fd, host_parse_fn parse)
 {
 	uint64_t now = coarse_ms();
 	int r = 0;
@@ -97,13 +142,8 @@ static int host_lock_fresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
 	pthread_rwlock_wrlock(&hc->lock);
 	if (!fresh(hc, now)) {
 		r = read_fd_all(fd, &hc->text);
-		if (r >= 0 && parse_meminfo) {
-			if (!hc->meminfo && !(hc->meminfo = malloc(sizeof(*hc->meminfo))))
-				r = -ENOMEM;
-			if (r >= 0)
-				r = pv_host_meminfo_parse(hc->text.buf ? hc->text.buf : "",
-							  hc->meminfo);
-		}
+		if (r >= 0 && parse)
+			r = parse(hc);
 		hc->at_ms = r < 0 ? 0 : now;
 	}
 	pthread_rwlock_unlock(&hc->lock);
@@ -120,7 +160,7 @@ static int host_lock_fresh(struct vp_host_cache *hc, int fd, bool parse_meminfo)
 /* The host file's (fd) text into out. */
 static int host_text(struct vp_host_cache *hc, int fd, struct strbuf *out)
 {
-	int r = host_lock_fresh(hc, fd, false);
+	int r = host_lock_fresh(hc, fd, NULL);
 
 	if (r < 0)
 		return r;
@@ -130,27 +170,27 @@ static int host_text(struct vp_host_cache *hc, int fd, struct strbuf *out)
 	return r;
 }
 
-/* The container's memory facts and the host's meminfo, parsed. */
-static int memory_view(struct vp_core *d, const struct cg_caller *c,
+/* The container's memory facts (mem) and the host's meminfo, parsed, and the renderers'
+ * view of the two. */
+static int memory_view(struct vp_core *d, const struct cg_caller *c, struct cg_memory *mem,
 		       struct pv_host_meminfo *host, struct pv_meminfo_ctr *view,
 		       struct cg_error *err)
 {
 	struct vp_host_cache *hc = &d->host_meminfo;
-	struct cg_memory mem;
 	int r;
 
 	if (!c->path[CG_MEMORY])
 		return -ENODEV;
-	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &mem, err);
+	r = cg_memory_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], mem, err);
 	if (r < 0)
 		return r;
-	r = host_lock_fresh(hc, d->host_fd[VP_MEMINFO], true);
+	r = host_lock_fresh(hc, d->host_fd[VP_MEMINFO], parse_meminfo);
 	if (r < 0)
 		return r;
 	host->n = hc->meminfo->n;
 	memcpy(host->line, hc->meminfo->line, host->n * sizeof(host->line[0]));
 	pthread_rwlock_unlock(&hc->lock);
-	memory_to_view(&mem, view);
+	memory_to_view(mem, view);
 	return 0;
 }
 
@@ -159,10 +199,11 @@ static int render_meminfo(struct vp_core *d, const struct cg_caller *c, pid_t ti
 {
 	struct pv_host_meminfo host;
 	struct pv_meminfo_ctr view;
+	struct cg_memory mem;
 	int r;
 
 	(void)tid;
-	r = memory_view(d, c, &host, &view, err);
+	r = memory_view(d, c, &mem, &host, &view, err);
 	return r < 0 ? r : pv_meminfo_render(&host, &view, out);
 }
 
@@ -171,14 +212,166 @@ static int render_swaps(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 {
 	struct pv_host_meminfo host;
 	struct pv_meminfo_ctr view;
+	struct cg_memory mem;
 	uint64_t total, free;
 	int r;
 
 	(void)tid;
-	r = memory_view(d, c, &host, &view, err);
+	r = memory_view(d, c, &mem, &host, &view, err);
 	if (r >= 0)
 		r = pv_meminfo_swap(&host, &view, &total, &free);
 	return r < 0 ? r : pv_swaps_render(total, sat_sub(total, free), out);
+}
+
+/* ---- block I/O and pressure -------------------------------------------------------------- */
+
+/*
+ * The container's block I/O per device (none: an empty list). A container without I/O
+ * accounting did no I/O as far as anyone can tell: its figures are 0, as the kernel's keys
+ * that no cgroup keeps are. That is a host without a blkio hierarchy, or a cgroup without
+ * the files (v2: the io controller is not enabled for it; v1: a kernel without blk-throttle).
+ * A cgroup that is gone is -ESRCH; a malformed file -EINVAL.
+ */
+static int io_view(struct vp_core *d, const struct cg_caller *c, struct cg_iostat *ret,
+		   struct cg_error *err)
+{
+	const struct cg_hier *h = &d->layout.h[CG_BLKIO];
+	struct cg_error ioerr;
+	uint64_t ino;
+	int r;
+
+	if (h->version == CG_NONE) {
+		*ret = (struct cg_iostat){0};
+		return 0;
+	}
+	if (!c->path[CG_BLKIO])
+		return -ENODEV;
+	r = cg_io_read(h, c->path[CG_BLKIO], ret, &ioerr);
+	if (r == -ENOENT) {
+		r = cg_dir_ino(h, c->path[CG_BLKIO], &ino);
+		if (r >= 0)
+			*ret = (struct cg_iostat){0};
+		return r;
+	}
+	if (r < 0 && err)
+		*err = ioerr;
+	return r;
+}
+
+static void iodev_to_view(const struct cg_iodev *s, struct pv_disk_io *v)
+{
+	*v = (struct pv_disk_io){
+		.major = s->major,
+		.minor = s->minor,
+		.rbytes = s->rbytes,
+		.wbytes = s->wbytes,
+		.rios = s->rios,
+		.wios = s->wios,
+		.dbytes = s->dbytes,
+		.dios = s->dios,
+	};
+}
+
+static int render_diskstats(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			    struct cg_error *err, struct strbuf *out)
+{
+	struct vp_host_cache *hc = &d->host_diskstats;
+	_cleanup_free_ struct pv_disk_io *io = NULL;
+	struct cg_iostat s;
+	int r;
+
+	(void)tid;
+	r = io_view(d, c, &s, err);
+	if (r < 0)
+		return r;
+	io = calloc(s.n ? s.n : 1, sizeof(*io));
+	for (size_t i = 0; io && i < s.n; i++)
+		iodev_to_view(&s.dev[i], &io[i]);
+	r = io ? host_lock_fresh(hc, d->host_fd[VP_DISKSTATS], parse_diskstats) : -ENOMEM;
+	if (r >= 0) {
+		r = pv_diskstats_render(hc->diskstats, io, s.n, out);
+		pthread_rwlock_unlock(&hc->lock);
+	}
+	cg_iostat_done(&s);
+	return r;
+}
+
+static int render_vmstat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			 struct cg_error *err, struct strbuf *out)
+{
+	struct vp_host_cache *hc = &d->host_vmstat;
+	struct pv_host_meminfo host;
+	struct pv_vmstat_ctr v = {0};
+	struct cg_memory mem;
+	struct cg_iostat io;
+	int r;
+
+	(void)tid;
+	r = memory_view(d, c, &mem, &host, &v.mem, err);
+	if (r >= 0)
+		r = pv_meminfo_free(&host, &v.mem, &v.free_kb);
+	if (r >= 0)
+		r = cg_memory_oom_kill(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], &v.oom_kill,
+				       err);
+	if (r >= 0)
+		r = io_view(d, c, &io, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < io.n; i++) {
+		v.io_rbytes = sat_add(v.io_rbytes, io.dev[i].rbytes);
+		v.io_wbytes = sat_add(v.io_wbytes, io.dev[i].wbytes);
+	}
+	cg_iostat_done(&io);
+	v.n_events = CG_NMEMEVENTS;
+	v.event_name = cg_memevent_names;
+	v.event = mem.stat.event;
+	r = host_lock_fresh(hc, d->host_fd[VP_VMSTAT], parse_vmstat);
+	if (r < 0)
+		return r;
+	r = pv_vmstat_render(hc->vmstat, &v, d->page_size, d->thp_size, out);
+	pthread_rwlock_unlock(&hc->lock);
+	return r;
+}
+
+static int parse_pressure(const char *text, void *arg)
+{
+	return pv_pressure_parse(text, arg);
+}
+
+/* The container cgroup's pressure file, checked and printed again. On v2, the only place
+ * these rows are served, the memory controller's cgroup is the unified hierarchy's. */
+static int render_pressure(struct vp_core *d, const struct cg_caller *c, enum cg_psi res,
+			   struct cg_error *err, struct strbuf *out)
+{
+	struct pv_pressure p;
+	int r;
+
+	if (!c->path[CG_MEMORY])
+		return -ENODEV;
+	r = cg_pressure_read(&d->layout.h[CG_MEMORY], c->path[CG_MEMORY], res, parse_pressure, &p,
+			     err);
+	return r < 0 ? r : pv_pressure_render(&p, out);
+}
+
+static int render_pressure_cpu(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			       struct cg_error *err, struct strbuf *out)
+{
+	(void)tid;
+	return render_pressure(d, c, CG_PSI_CPU, err, out);
+}
+
+static int render_pressure_memory(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+				  struct cg_error *err, struct strbuf *out)
+{
+	(void)tid;
+	return render_pressure(d, c, CG_PSI_MEMORY, err, out);
+}
+
+static int render_pressure_io(struct vp_core *d, const struct cg_caller *c, pid_t tid,
+			      struct cg_error *err, struct strbuf *out)
+{
+	(void)tid;
+	return render_pressure(d, c, CG_PSI_IO, err, out);
 }
 
 /* ---- CPU views ------------------------------------------------------------------------- */
@@ -418,7 +611,22 @@ static const render_fn renderers[VP_NFILES] = {
 	[VP_UPTIME] = render_uptime,
 	[VP_LOADAVG] = render_loadavg,
 	[VP_SWAPS] = render_swaps,
+	[VP_VMSTAT] = render_vmstat,
+	[VP_DISKSTATS] = render_diskstats,
+	[VP_PRESSURE_CPU] = render_pressure_cpu,
+	[VP_PRESSURE_MEMORY] = render_pressure_memory,
+	[VP_PRESSURE_IO] = render_pressure_io,
 };
+
+/* The cgroup of the view that decides for files of this kind, for messages. */
+static const char *kind_path(const struct vp_view *v, enum vp_view_kind kind)
+{
+	const char *p = v->c.path[kind == VP_VIEW_IO ? CG_BLKIO
+				  : kind == VP_VIEW_CPU ? CG_CPUACCT
+							: CG_MEMORY];
+
+	return p ? p : "(none)";
+}
 
 /*
  * What a view gets:
@@ -438,6 +646,8 @@ int vp_render(struct vp_core *d, enum vp_file f, const struct vp_view *v, pid_t 
 
 	if (!e)
 		return -EINVAL;
+	if (!vp_core_serves(d, e))
+		return -ENOENT;
 	if (vp_view_is_host(v, e->kind))
 		r = read_fd_all(d->host_fd[f], out);
 	else
@@ -446,8 +656,8 @@ int vp_render(struct vp_core *d, enum vp_file f, const struct vp_view *v, pid_t 
 	if (r < 0 && err && errsz && ce.where[0])
 		snprintf(err, errsz, "%s: %s", e->path, cg_error_str(&ce));
 	else if (r < 0 && err && errsz)
-		snprintf(err, errsz, "%s for the cgroup %s: %s", e->path,
-			 v->c.path[CG_MEMORY] ? v->c.path[CG_MEMORY] : "(none)", strerror(-r));
+		snprintf(err, errsz, "%s for the cgroup %s: %s", e->path, kind_path(v, e->kind),
+			 strerror(-r));
 	return r;
 }
 

@@ -21,14 +21,21 @@ enum vp_file {
 	VP_UPTIME,
 	VP_LOADAVG,
 	VP_SWAPS,
+	VP_VMSTAT,
+	VP_DISKSTATS,
+	VP_PRESSURE_CPU,
+	VP_PRESSURE_MEMORY,
+	VP_PRESSURE_IO,
 	VP_NFILES,
 };
 
 /* Which cgroups decide that a caller sees the host's file unchanged: the memory
- * controller's path is the root one, or every CPU controller's path is. */
+ * controller's path is the root one, every CPU controller's path is, or the block I/O
+ * controller's (v1 blkio, v2 io) is. */
 enum vp_view_kind {
 	VP_VIEW_MEMORY,
 	VP_VIEW_CPU,
+	VP_VIEW_IO,
 };
 
 /* Where a host file lives: under the procfs or the sysfs the core was configured with. */
@@ -56,6 +63,16 @@ struct vp_entry {
 	unsigned controllers; /* cgroup controllers its renderer reads (CG_MASK bits) */
 	enum vp_view_kind kind;
 	const char *what;     /* one line for the README and --list-files */
+	/* Mounted by the OCI hook (and so by the CDI spec, which runs it), never with `-v`:
+	 * runc refuses a bind mount of config.json (what `-v` becomes) over any /proc file but
+	 * a few of its own choosing ("cannot be mounted because it is inside /proc"),
+	 * /proc/vmstat and /proc/pressure/ among them; the hook attaches its mounts after that
+	 * check. */
+	bool hook_only;
+	/* Served only where the memory controller is on cgroup v2 (pure v2 hosts) and the
+	 * kernel keeps pressure stall information: elsewhere absent from every view (see
+	 * vp_core_serves()). */
+	bool v2_only;
 };
 
 /* Largest node number a table row may have (fs/nodes.c keeps 20 bits for it). */

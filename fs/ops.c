@@ -301,6 +301,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	e = vp_entry_child(pv.node, name);
+	if (e && !vp_core_serves(d->core, e))
+		e = NULL; /* not on this host (proc/pressure where cgroups are not v2) */
 	if (!e) {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -490,9 +492,12 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (tree_dir(&vn)) {
 		r = fs_bound_tree_list(d->bound, vn.slot, vn.node, dir_add_tree, &db);
 	} else if (root || !fixed) {
-		while ((e = vp_entry_next_child(root ? 0 : vn.node, &cursor)))
+		while ((e = vp_entry_next_child(root ? 0 : vn.node, &cursor))) {
+			if (!vp_core_serves(d->core, e))
+				continue; /* proc/pressure where cgroups are not v2 */
 			dir_add(&db, e->name, root ? FS_INO_TOPLINK + e->node : fs_ino(vn.slot, e->node),
 				root ? S_IFLNK : e->file < 0 ? S_IFDIR : S_IFREG);
+		}
 	}
 	if (r < 0 && r != -ENOSPC)
 		fuse_reply_err(req, r == -ENOMEM ? ENOMEM : r == -ESTALE ? ESTALE : EIO);

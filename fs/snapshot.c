@@ -324,6 +324,8 @@ static void refresh_all(struct fs_bound *b)
 			const struct vp_entry *e = &vp_entries[k];
 			struct refresh_ctx c = {b, v, 0};
 
+			if (!vp_core_serves(b->core, e))
+				continue;
 			if (e->file >= 0)
 				refresh_node(b, v, e->node);
 			else if (e->cputree && v->parsed)

@@ -19,6 +19,8 @@
  *
  * Never fails a container: when vprocfs is not mounted, a target does not exist, or the
  * container opted out (annotation io.vprocfs.disable=true), it logs to stderr and exits 0.
+ * Rows marked v2_only (/proc/pressure) that the daemon does not serve on this host (LOOKUP
+ * ENOENT: cgroups are not v2) are skipped without a word.
  * Idempotent: a target that already is a vprocfs file is left alone. Single-threaded, as
  * setns(CLONE_NEWNS) requires.
  */
@@ -106,7 +108,8 @@ static bool is_vprocfs(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 }
 
-/* The served-file table's rows to mount, in table order. */
+/* The served-file table's rows to mount, in table order (hook_only ones too: the hook
+ * attaches its mounts after runc's check of config.json mounts). */
 static size_t mounts(const struct vp_entry **m)
 {
 	size_t n = 0;
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
 {
 	const char *mnt;
 	const struct vp_entry *m[MAX_MOUNTS];
-	size_t nm = mounts(m);
+	size_t nm = mounts(m), absent = 0;
 	struct oci_state state;
 	bool config_opt_out = false;
 	char *text, rootfs[4096], path[8192];
@@ -201,6 +204,8 @@ int main(int argc, char **argv)
 			say("%s: cannot make read-only: %s", path, strerror(errno));
 			close(clone[i]);
 			clone[i] = -1;
+		} else if (clone[i] < 0 && errno == ENOENT && m[i]->v2_only) {
+			absent++; /* not served on this host */
 		} else if (clone[i] < 0) {
 			say("%s: %s", path, strerror(errno));
 		}
@@ -236,7 +241,7 @@ int main(int argc, char **argv)
 		}
 		close(clone[i]);
 	}
-	say("container %s: %d of %zu files from %s", state.id, done, nm, mnt);
+	say("container %s: %d of %zu files from %s", state.id, done, nm - absent, mnt);
 out:
 	oci_state_done(&state);
 	return 0;

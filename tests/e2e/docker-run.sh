@@ -80,6 +80,7 @@ echo "== CONTAINER =="
 	-v "$V/proc/meminfo:/proc/meminfo:rw" -v "$V/proc/cpuinfo:/proc/cpuinfo:rw" \
 	-v "$V/proc/stat:/proc/stat:rw" -v "$V/proc/uptime:/proc/uptime:rw" \
 	-v "$V/proc/loadavg:/proc/loadavg:rw" -v "$V/proc/swaps:/proc/swaps:rw" \
+	-v "$V/proc/diskstats:/proc/diskstats:rw" \
 	-v "$V/sys/devices/system/cpu:/sys/devices/system/cpu:rw" \
 	vprocfs-test/busybox:latest sh -c '
 		head -n 1 /proc/meminfo

@@ -22,9 +22,12 @@ static char cgmount[256];
 static int cgversion;
 static char created[128][512];
 static int ncreated;
-/* v1: the hierarchies of the CPU controllers ("" where not mounted); v2: all cgmount. */
-static const char *const cpu_ctls[] = {"cpu", "cpuacct", "cpuset"};
-static char ctlmount[3][256];
+/* v1: the hierarchies of the other controllers vprocfs reads ("" where not mounted); v2: all
+ * cgmount. */
+static const char *const v1_ctls[] = {"cpu", "cpuacct", "cpuset", "blkio"};
+#define NCTLS (sizeof(v1_ctls) / sizeof(v1_ctls[0]))
+#define BLKIO 3
+static char ctlmount[NCTLS][256];
 
 static void msleep(int ms)
 {
@@ -54,10 +57,10 @@ static void find_memory_cgroup(void)
 			char o[520];
 
 			snprintf(o, sizeof(o), ",%s,", opts);
-			for (size_t k = 0; k < 3; k++) {
+			for (size_t k = 0; k < NCTLS; k++) {
 				char want[32];
 
-				snprintf(want, sizeof(want), ",%s,", cpu_ctls[k]);
+				snprintf(want, sizeof(want), ",%s,", v1_ctls[k]);
 				if (strstr(o, want) && !ctlmount[k][0])
 					snprintf(ctlmount[k], sizeof(ctlmount[k]), "%s", mp);
 			}
@@ -81,7 +84,7 @@ static void find_memory_cgroup(void)
 	}
 	fclose(f);
 	if (cgversion == 2)
-		for (size_t k = 0; k < 3; k++)
+		for (size_t k = 0; k < NCTLS; k++)
 			snprintf(ctlmount[k], sizeof(ctlmount[k]), "%s", cgmount);
 }
 
@@ -144,8 +147,8 @@ static void remove_tree(const char *dir)
  * processes that no longer exist. */
 static void sweep_stale(void)
 {
-	const char *roots[] = {cgmount, ctlmount[0], ctlmount[1], ctlmount[2],
-			       "/sys/fs/cgroup/unified"};
+	const char *roots[] = {cgmount,      ctlmount[0], ctlmount[1],
+			       ctlmount[2],  ctlmount[3], "/sys/fs/cgroup/unified"};
 	char line[2048];
 	FILE *f;
 
@@ -425,11 +428,13 @@ const char *cg_create(const char *name)
 			write_file(parent, "cgroup.subtree_control", "+cpu");
 		if (ctl_available("cpuset"))
 			write_file(parent, "cgroup.subtree_control", "+cpuset");
+		if (ctl_available("io"))
+			write_file(parent, "cgroup.subtree_control", "+io");
 	}
 	if (mkdir(p, 0755) != 0 && errno != EEXIST)
 		cr_assert_fail("mkdir %s: %s", p, strerror(errno));
 	ncreated++;
-	for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+	for (size_t k = 0; cgversion == 1 && k < NCTLS; k++) {
 		char c[1024];
 
 		if (!ctlmount[k][0])
@@ -437,7 +442,7 @@ const char *cg_create(const char *name)
 		ctl_dir(p, k, c, sizeof(c));
 		if (mkdir(c, 0755) != 0 && errno != EEXIST)
 			cr_assert_fail("mkdir %s: %s", c, strerror(errno));
-		if (strcmp(cpu_ctls[k], "cpuset") == 0) {
+		if (strcmp(v1_ctls[k], "cpuset") == 0) {
 			/* A v1 cpuset starts empty and admits no process until it has CPUs. */
 			copy_parent_file(c, "cpuset.cpus");
 			copy_parent_file(c, "cpuset.mems");
@@ -453,19 +458,84 @@ bool ctl_available(const char *controller)
 		char p[300], ctl[256] = "";
 		ssize_t n;
 
-		/* v2 has no cpuacct: the cpu controller's cpu.stat accounts CPU time. */
+		/* v2 has no cpuacct: the cpu controller's cpu.stat accounts CPU time; blkio is
+		 * called io. */
 		if (strcmp(controller, "cpuacct") == 0)
 			controller = "cpu";
+		if (strcmp(controller, "blkio") == 0)
+			controller = "io";
 
 		snprintf(p, sizeof(p), "%s/cgroup.controllers", cgmount);
 		n = read_whole(p, ctl, sizeof(ctl) - 1);
 		ctl[n > 0 ? n : 0] = '\0';
 		return strstr(ctl, controller) != NULL;
 	}
-	for (size_t k = 0; k < 3; k++)
-		if (strcmp(cpu_ctls[k], controller) == 0)
+	if (strcmp(controller, "io") == 0)
+		controller = "blkio";
+	for (size_t k = 0; k < NCTLS; k++)
+		if (strcmp(v1_ctls[k], controller) == 0)
 			return ctlmount[k][0] != '\0';
 	return strcmp(controller, "memory") == 0;
+}
+
+/* The cgroup's directory in the block I/O hierarchy (v2: dir itself). */
+static void io_dir(const char *dir, char *out, size_t outsz)
+{
+	cr_assert(ctl_available("blkio"), "no blkio/io controller");
+	if (cgversion == 2)
+		snprintf(out, outsz, "%s", dir);
+	else
+		ctl_dir(dir, BLKIO, out, outsz);
+}
+
+void cg_set_io_limit(const char *dir, const char *majmin)
+{
+	char c[1024], v[64];
+
+	if (cgversion == 2)
+		return; /* io.stat counts without limits */
+	io_dir(dir, c, sizeof(c));
+	snprintf(v, sizeof(v), "%s 10737418240", majmin);
+	write_file(c, "blkio.throttle.read_bps_device", v);
+	write_file(c, "blkio.throttle.write_bps_device", v);
+}
+
+void cg_io_bytes(const char *dir, const char *majmin, unsigned long long *rbytes,
+		 unsigned long long *wbytes)
+{
+	char c[1024], p[1100], line[512];
+	FILE *f;
+
+	io_dir(dir, c, sizeof(c));
+	snprintf(p, sizeof(p), "%s/%s", c,
+		 cgversion == 2 ? "io.stat" : "blkio.throttle.io_service_bytes_recursive");
+	f = fopen(p, "re");
+	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
+	*rbytes = *wbytes = 0;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, " ");
+		const char *r;
+
+		if ((majmin && (strlen(majmin) != n || strncmp(line, majmin, n) != 0)) ||
+		    !strchr(line, ':') || line[n] != ' ')
+			continue;
+		if (cgversion == 2) {
+			if ((r = strstr(line, " rbytes=")))
+				*rbytes += strtoull(r + 8, NULL, 10);
+			if ((r = strstr(line, " wbytes=")))
+				*wbytes += strtoull(r + 8, NULL, 10);
+		} else if (strncmp(line + n, " Read ", 6) == 0) {
+			*rbytes += strtoull(line + n + 6, NULL, 10);
+		} else if (strncmp(line + n, " Write ", 7) == 0) {
+			*wbytes += strtoull(line + n + 7, NULL, 10);
+		}
+	}
+	fclose(f);
+}
+
+bool pressure_served(void)
+{
+	return cg_is_v2() && access("/proc/pressure/cpu", R_OK) == 0;
 }
 
 void cg_set_cpu(const char *dir, long quota_us, const char *cpus)
@@ -550,7 +620,7 @@ static void rmdir_retry(const char *dir)
 static int remove_one(const char *dir)
 {
 	kill_members_of(dir);
-	for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+	for (size_t k = 0; cgversion == 1 && k < NCTLS; k++) {
 		char c[1024];
 
 		if (!ctlmount[k][0])
@@ -602,7 +672,7 @@ static int join_one(const char *dir)
 int cg_join(const char *dir)
 {
 	/* v1: the same cgroup in the CPU hierarchies too (created by cg_create()). */
-	for (size_t k = 0; cgversion == 1 && k < 3; k++) {
+	for (size_t k = 0; cgversion == 1 && k < NCTLS; k++) {
 		char c[1024];
 
 		if (!ctlmount[k][0])
@@ -652,7 +722,11 @@ static int run(const char *dir, const char *const argv[], char *out, size_t outs
 
 const char *const served_files[] = {
 	"proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime", "proc/loadavg", "proc/swaps",
-	"sys/devices/system/cpu", NULL,
+	"sys/devices/system/cpu", "proc/vmstat", "proc/diskstats", NULL,
+};
+
+const char *const pressure_files[] = {
+	"proc/pressure/cpu", "proc/pressure/memory", "proc/pressure/io", NULL,
 };
 
 int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
@@ -663,13 +737,69 @@ int run_in_container(const struct daemon *d, const char *dir, const char *script
 			      "--mount-proc", "sh", "-c", full, NULL};
 	size_t used = 0;
 
-	/* What a runtime does: every served file bind-mounted over the container's own. */
+	/* What a runtime does: every served file bind-mounted over the container's own (mount
+	 * --bind, not runc: it would refuse /proc/vmstat and /proc/pressure). */
 	for (size_t i = 0; served_files[i]; i++)
 		used += (size_t)snprintf(full + used, sizeof(full) - used,
 					 "mount --bind '%s/%s' /%s || exit 99\n", d->mnt,
 					 served_files[i], served_files[i]);
+	for (size_t i = 0; pressure_served() && pressure_files[i]; i++)
+		used += (size_t)snprintf(full + used, sizeof(full) - used,
+					 "mount --bind '%s/%s' /%s || exit 99\n", d->mnt,
+					 pressure_files[i], pressure_files[i]);
 	snprintf(full + used, sizeof(full) - used, "%s", script);
 	return run(dir, argv, out, outsz);
+}
+
+void run_in_containers(const struct daemon *d, size_t n, const char *const *dir,
+		       const char *const *script, char *const *out, size_t outsz, int *ret)
+{
+	int pfd[8][2];
+	pid_t kid[8];
+
+	cr_assert(n <= 8 && outsz > 16);
+	for (size_t k = 0; k < n; k++) {
+		cr_assert_eq(pipe(pfd[k]), 0);
+		kid[k] = fork_child();
+		cr_assert_geq(kid[k], 0);
+		if (kid[k] == 0) {
+			int r = run_in_container(d, dir[k], script[k], out[k], outsz);
+
+			dprintf(pfd[k][1], "%d\n%s", r, out[k]);
+			_exit(0);
+		}
+		close(pfd[k][1]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t used = 0;
+		ssize_t got;
+		char *nl;
+
+		while (used < outsz - 1 &&
+		       (got = read(pfd[k][0], out[k] + used, outsz - 1 - used)) > 0)
+			used += (size_t)got;
+		out[k][used] = '\0';
+		close(pfd[k][0]);
+		waitpid(kid[k], NULL, 0);
+		nl = strchr(out[k], '\n');
+		cr_assert_not_null(nl, "container %zu said nothing", k);
+		ret[k] = atoi(out[k]);
+		memmove(out[k], nl + 1, strlen(nl + 1) + 1);
+	}
+}
+
+void assert_clean_reads(const char *out, int ret, unsigned long want_reads)
+{
+	unsigned long reads = 0, empty = 1, foreign = 1;
+	const char *p = strstr(out, "reads=");
+
+	cr_assert_eq(ret, 0, "%s", out);
+	cr_assert_not_null(p, "%s", out);
+	cr_assert_eq(sscanf(p, "reads=%lu empty=%lu foreign=%lu", &reads, &empty, &foreign), 3,
+		     "%s", out);
+	cr_assert_eq(reads, want_reads, "%s", out);
+	cr_assert_eq(empty, 0, "empty reads:\n%s", out);
+	cr_assert_eq(foreign, 0, "other content:\n%s", out);
 }
 
 int run_in_cgroup(const char *dir, const char *script, char *out, size_t outsz)

@@ -40,11 +40,23 @@ void test_teardown(struct daemon *d);
 const char *meminfo_path(const struct daemon *d);
 
 /* Test cgroups named vprocfs-test-<pid>-<name>, in the memory hierarchy and (v1) the same
- * name in the cpu, cpuacct and cpuset hierarchies, whose cpuset copies its parent's; removed
- * (their processes killed) by cg_cleanup(), which every test's fini calls. */
+ * name in the cpu, cpuacct, cpuset and blkio hierarchies, whose cpuset copies its parent's;
+ * removed (their processes killed) by cg_cleanup(), which every test's fini calls. */
 const char *cg_create(const char *name); /* returns the memory hierarchy's directory */
-/* Whether controller ("memory", "cpu", "cpuacct", "cpuset") can be used by tests. */
+/* Whether controller ("memory", "cpu", "cpuacct", "cpuset", "blkio" or "io") can be used by
+ * tests. */
 bool ctl_available(const char *controller);
+/* v1: a throttle limit (10 GB/s read and write) on block device majmin ("254:0") for cgroup
+ * dir, without which this kernel's blkio.throttle counters stay 0; v2: nothing (io.stat
+ * counts anyway). */
+void cg_set_io_limit(const char *dir, const char *majmin);
+/* Bytes read and written by cgroup dir on device majmin (NULL: all devices), from the
+ * cgroup's own file (v1 blkio.throttle.io_service_bytes_recursive, v2 io.stat); 0 when it
+ * lists no such device. */
+void cg_io_bytes(const char *dir, const char *majmin, unsigned long long *rbytes,
+		 unsigned long long *wbytes);
+/* Whether the daemon serves proc/pressure here: a pure v2 host whose kernel keeps PSI. */
+bool pressure_served(void);
 /* CPU limits of cgroup dir (as returned by cg_create()): quota_us per 100 ms period (-1 no
  * quota, 0 leave as is), cpus a cpu list (NULL: leave as is). */
 void cg_set_cpu(const char *dir, long quota_us, const char *cpus);
@@ -64,14 +76,24 @@ bool cg_is_v2(void);
 bool timing_checked(const char *what);
 const char *cg_mount(void); /* the memory hierarchy's mount point */
 
-/* The files vprocfs serves, relative to its mount point and to / ("proc/meminfo", ...). */
+/* The files vprocfs serves, relative to its mount point and to / ("proc/meminfo", ...), and
+ * those it serves only where pressure_served(). */
 extern const char *const served_files[];
+extern const char *const pressure_files[];
 
 /* Run `script` with sh in a fresh pid+mount namespace whose process starts in cgroup `dir`
- * (NULL: stay where we are), with every served file bind-mounted over /proc and /sys.
+ * (NULL: stay where we are), with every served file bind-mounted over /proc and /sys (the
+ * pressure files where served).
  * Captures stdout (and stderr) into out; returns the exit status. */
 int run_in_container(const struct daemon *d, const char *dir, const char *script, char *out,
 		     size_t outsz);
+/* run_in_container() of script[k] in cgroup dir[k] for each k < n (at most 8), all at once:
+ * out[k] (outsz bytes each) gets the output, ret[k] the exit status. */
+void run_in_containers(const struct daemon *d, size_t n, const char *const *dir,
+		       const char *const *script, char *const *out, size_t outsz, int *ret);
+/* A race script's result: exit status 0 and its line "reads=R empty=E foreign=F" with
+ * want_reads reads, none empty, none showing another container's content. */
+void assert_clean_reads(const char *out, int ret, unsigned long want_reads);
 /* Run `script` with sh without namespaces, in cgroup dir. */
 int run_in_cgroup(const char *dir, const char *script, char *out, size_t outsz);
 

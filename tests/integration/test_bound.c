@@ -70,48 +70,19 @@ Test(bound, two_containers_busybox_cat_1000_times_no_foreign_no_empty)
 	const char *a = cg_create("race-a"), *b = cg_create("race-b");
 	const char *ctr[2] = {a, b};
 	unsigned long long kb[2] = {200 * 1024, 300 * 1024};
-	int pfd[2][2];
-	pid_t kid[2];
+	static char script[2][4096], out[2][16384];
+	int ret[2];
 
 	cg_set_limit(a, 200 * MiB);
 	cg_set_limit(b, 300 * MiB);
-	for (int k = 0; k < 2; k++) {
-		cr_assert_eq(pipe(pfd[k]), 0);
-		kid[k] = fork_child();
-		if (kid[k] == 0) {
-			char script[4096], out[16384];
-			int r;
-
-			race_script(script, sizeof(script), 5, kb[k]);
-			r = run_in_container(&d, ctr[k], script, out, sizeof(out));
-			dprintf(pfd[k][1], "exit=%d %s", r, out);
-			_exit(0);
-		}
-		close(pfd[k][1]);
-	}
-	for (int k = 0; k < 2; k++) {
-		char out[16384];
-		ssize_t n;
-		size_t used = 0;
-		unsigned long reads = 0, empty = 1, foreign = 1;
-		const char *p;
-
-		while ((n = read(pfd[k][0], out + used, sizeof(out) - 1 - used)) > 0)
-			used += (size_t)n;
-		out[used] = '\0';
-		close(pfd[k][0]);
-		waitpid(kid[k], NULL, 0);
-		p = strstr(out, "reads=");
-		cr_assert_not_null(p, "%s", out);
-		cr_assert_eq(sscanf(p, "reads=%lu empty=%lu foreign=%lu", &reads, &empty, &foreign),
-			     3, "%s", out);
-		cr_assert_not_null(strstr(out, "exit=0 "), "%s", out);
-		/* 5 rounds of 4 x 50 meminfo reads and 3 x 50 of other files: 1,000 meminfo reads
-		 * (half of them with sendfile), 750 others. */
-		cr_assert_eq(reads, 5 * 7 * 50, "%s", out);
-		cr_assert_eq(empty, 0, "container %d: empty reads\n%s", k, out);
-		cr_assert_eq(foreign, 0, "container %d: other content\n%s", k, out);
-	}
+	for (int k = 0; k < 2; k++)
+		race_script(script[k], sizeof(script[k]), 5, kb[k]);
+	run_in_containers(&d, 2, ctr, (const char *const[]){script[0], script[1]},
+			  (char *const[]){out[0], out[1]}, sizeof(out[0]), ret);
+	/* 5 rounds of 4 x 50 meminfo reads and 3 x 50 of other files: 1,000 meminfo reads
+	 * (half of them with sendfile), 750 others. */
+	for (int k = 0; k < 2; k++)
+		assert_clean_reads(out[k], ret[k], 5 * 7 * 50);
 	test_finish(&d);
 }
 

@@ -40,10 +40,14 @@ static unsigned long long ticks_ago(unsigned s)
 }
 
 /* The host's files: the fixture's /proc files (v1 has no uptime, loadavg or swaps: v2's),
- * with 1 GiB of swap so that containers' swap limits show; CPUs `online` in /sys. */
+ * with 1 GiB of swap so that containers' swap limits show; /proc/pressure from the v2 root
+ * cgroup's *.pressure (the kernel's system-wide figures), on both hosts (a v1 host's kernel
+ * may keep them too); CPUs `online` and the huge page size in /sys. */
 static void host_files(const char *fx, const char *online)
 {
-	static const char *const names[] = {"cpuinfo", "stat", "uptime", "loadavg", "swaps"};
+	static const char *const names[] = {"cpuinfo", "stat",   "uptime",   "loadavg",
+					    "swaps",   "vmstat", "diskstats"};
+	static const char *const psi[] = {"cpu", "memory", "io"};
 	static const char *const ranges[] = {"online", "possible", "present"};
 	char p[256];
 
@@ -65,8 +69,17 @@ static void host_files(const char *fx, const char *online)
 		b = replace_line(a, "SwapFree:", "SwapFree:        1048576 kB");
 		tmp_write(fh.proc, "meminfo", b);
 	}
+	for (size_t i = 0; i < sizeof(psi) / sizeof(psi[0]); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		snprintf(p, sizeof(p), "fixtures/v2/cgroup/%s.pressure", psi[i]);
+		text = fixture(p);
+		snprintf(p, sizeof(p), "pressure/%s", psi[i]);
+		tmp_write(fh.proc, p, text);
+	}
 	tmp_write(fh.proc, "sys/kernel/ns_last_pid", "4242\n");
 	fh.sys = tmpdir_new();
+	tmp_write(fh.sys, "kernel/mm/transparent_hugepage/hpage_pmd_size", "2097152\n");
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(p, sizeof(p), "devices/system/cpu/%s", ranges[i]);
 		tmp_write(fh.sys, p, online);
@@ -136,11 +149,12 @@ static void v1_host(void)
 	fh.proc = fake_proc_new();
 	host_files("fixtures/v1", "0-1\n");
 	fh.cg = tmp_copy_tree("fixtures/v1/cgroup");
-	fake_pid(fh.proc, 1, "host", 0, "1", "4:memory:/\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n");
+	fake_pid(fh.proc, 1, "host", 0, "1",
+		 "5:blkio:/\n4:memory:/\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n");
 	fake_stat(fh.proc, 1, 'S', 1);
 	fake_pid(fh.proc, 6543, "host", 1, "6543",
-		 "4:memory:" V1_CTR "\n3:cpuset:" V1_CTR "\n2:cpu,cpuacct:" V1_CTR "\n"
-		 "1:name=systemd:/user.slice\n0::/user.slice\n");
+		 "5:blkio:" V1_CTR "\n4:memory:" V1_CTR "\n3:cpuset:" V1_CTR
+		 "\n2:cpu,cpuacct:" V1_CTR "\n1:name=systemd:/user.slice\n0::/user.slice\n");
 	fh.task_start = ticks_ago(300);
 	fake_stat(fh.proc, 6543, 'R', fh.task_start);
 	core_open(CG_V1, PV_COUNT_QUOTA);
@@ -572,6 +586,188 @@ Test(core, v1_container_files)
 	assert_uptime(6543, fh.task_start);
 }
 
+/* ---- vmstat, diskstats, pressure --------------------------------------------------------- */
+
+/* The value of key in vmstat-style text ("key value" lines); the test fails without it. */
+static uint64_t kv(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != '\0'))
+		if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
+			return strtoull(l + kl + 1, NULL, 10);
+	cr_assert_fail("no %s in:\n%s", key, text);
+	return 0;
+}
+
+/* The key column of text equals the host's file's, line by line. */
+static void assert_host_keys(const char *text, const char *host_rel)
+{
+	_cleanup_free_ char *host = NULL;
+	char p[4200];
+	const char *a = text, *b;
+
+	snprintf(p, sizeof(p), "%s/%s", fh.proc, host_rel);
+	host = fixture(p);
+	for (b = host; *a && *b; a = strchr(a, '\n') + 1, b = strchr(b, '\n') + 1) {
+		size_t ka = strcspn(a, " "), kb = strcspn(b, " ");
+
+		cr_assert(ka == kb && strncmp(a, b, ka) == 0, "%.*s vs the host's %.*s", (int)ka, a,
+			  (int)kb, b);
+	}
+	cr_assert(!*a && !*b, "line counts differ:\n%s", text);
+}
+
+Test(core, v2_container_vmstat)
+{
+	_cleanup_free_ char *vm = NULL;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	v2_host(PV_COUNT_QUOTA);
+	vm = render(405, VP_VMSTAT);
+	assert_host_keys(vm, "vmstat");
+	/* MemFree of its meminfo (256 MiB less memory.current), in pages. */
+	cr_assert_eq(kv(vm, "nr_free_pages"), (262144 - 118556) * UINT64_C(1024) / page);
+	cr_assert_eq(kv(vm, "nr_anon_pages"), 76025856 / page, "memory.stat anon");
+	cr_assert_eq(kv(vm, "nr_file_pages"), 43229184 / page);
+	cr_assert_eq(kv(vm, "nr_kernel_stack"), 64, "KiB");
+	cr_assert_eq(kv(vm, "pgfault"), 19336, "memory.stat's counter");
+	cr_assert_eq(kv(vm, "pgmajfault"), 2);
+	/* io.stat: 1282048 bytes read, 41943040 written, in KiB. */
+	cr_assert_eq(kv(vm, "pgpgin"), 1252);
+	cr_assert_eq(kv(vm, "pgpgout"), 40960);
+	cr_assert_eq(kv(vm, "oom_kill"), 0);
+	cr_assert_eq(kv(vm, "numa_hit"), 0, "no cgroup keeps it");
+	/* memory.events is the source of oom_kill. */
+	tmp_write(fh.cg, V2_CTR "/memory.events",
+		  "low 0\nhigh 3\nmax 9\noom 2\noom_kill 2\noom_group_kill 0\n");
+	free(vm);
+	vm = render(405, VP_VMSTAT);
+	cr_assert_eq(kv(vm, "oom_kill"), 2);
+}
+
+Test(core, v1_container_vmstat)
+{
+	_cleanup_free_ char *vm = NULL;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	v1_host();
+	vm = render(6543, VP_VMSTAT);
+	assert_host_keys(vm, "vmstat");
+	cr_assert_eq(kv(vm, "nr_free_pages"), (262144 - 41944) * UINT64_C(1024) / page);
+	cr_assert_eq(kv(vm, "pgfault"), 8642, "total_pgfault");
+	cr_assert_eq(kv(vm, "pgmajfault"), 1);
+	cr_assert_eq(kv(vm, "workingset_refault_file"), 48);
+	/* The blkio pair: 10 MiB read and 10 MiB written, in KiB. */
+	cr_assert_eq(kv(vm, "pgpgin"), 10240);
+	cr_assert_eq(kv(vm, "pgpgout"), 10240);
+	cr_assert_eq(kv(vm, "oom_kill"), 0, "v1 has no memory.events");
+}
+
+Test(core, container_diskstats_both_layouts)
+{
+	_cleanup_free_ char *v2 = NULL, *v1 = NULL;
+
+	v2_host(PV_COUNT_QUOTA);
+	v2 = render(405, VP_DISKSTATS);
+	/* io.stat's device: reads, sectors read, writes, sectors written; the rest 0. */
+	cr_assert(strstr(v2, "\n 254       0 vda 113 0 2504 0 10 0 81920 0 0 0 0 0 0 0 0 0 0\n"
+			     " 254      16 vdb 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"),
+		  "%s", v2);
+	cr_assert(strncmp(v2, "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", 52) == 0,
+		  "%s", v2);
+	cr_assert_eq(count_lines(v2, ""), 11, "every device of the host");
+	host_done();
+	v1_host();
+	v1 = render(6543, VP_DISKSTATS);
+	/* The blkio pair, discards included: 640 reads, 161 writes, 3 discards of 10 MiB each. */
+	cr_assert(strstr(v1, "\n 254       0 vda 640 0 20480 0 161 0 20480 0 0 0 0 3 0 20480 0 0 0\n"),
+		  "%s", v1);
+	cr_assert_eq(count_lines(v1, ""), 10);
+}
+
+/* A cgroup without I/O accounting (v2: the io controller not enabled for it) did no I/O as
+ * far as anyone can tell: zeros, not an error; one that is gone is not such a cgroup. */
+Test(core, no_io_accounting_is_no_io)
+{
+	_cleanup_free_ char *vm = NULL, *ds = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct vp_view v;
+	char err[512], cmd[4200];
+
+	v2_host(PV_COUNT_QUOTA);
+	tmp_unlink(fh.cg, V2_CTR "/io.stat");
+	vm = render(405, VP_VMSTAT);
+	cr_assert_eq(kv(vm, "pgpgin"), 0);
+	cr_assert_eq(kv(vm, "pgpgout"), 0);
+	cr_assert_eq(kv(vm, "pgfault"), 19336, "the memory figures stay");
+	ds = render(405, VP_DISKSTATS);
+	cr_assert(strstr(ds, " vda 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"), "%s", ds);
+	cr_assert_eq(vp_view_of(fh.core, 405, CG_MASK_ALL, &v), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s" V2_CTR "'", fh.cg);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(vp_render(fh.core, VP_DISKSTATS, &v, 405, &out, err, sizeof(err)), -ESRCH);
+	vp_view_done(&v);
+	sb_release(&out);
+}
+
+Test(core, v2_container_pressure)
+{
+	static const struct {
+		enum vp_file f;
+		const char *cgroup_file;
+	} psi[] = {{VP_PRESSURE_CPU, "cpu.pressure"},
+		   {VP_PRESSURE_MEMORY, "memory.pressure"},
+		   {VP_PRESSURE_IO, "io.pressure"}};
+
+	v2_host(PV_COUNT_QUOTA);
+	for (size_t i = 0; i < sizeof(psi) / sizeof(psi[0]); i++) {
+		_cleanup_free_ char *got = render(405, psi[i].f), *want = NULL;
+		char p[4200];
+
+		cr_assert(vp_core_serves(fh.core, vp_entry_of_file(psi[i].f)));
+		/* The kernel's format, printed again: the cgroup's file byte for byte. */
+		snprintf(p, sizeof(p), "%s" V2_CTR "/%s", fh.cg, psi[i].cgroup_file);
+		want = fixture(p);
+		cr_assert_str_eq(got, want, "%s", psi[i].cgroup_file);
+	}
+	/* cpu.pressure before Linux 5.13: no full line. */
+	tmp_write(fh.cg, V2_CTR "/cpu.pressure", "some avg10=1.50 avg60=0.00 avg300=0.00 total=7\n");
+	{
+		_cleanup_free_ char *got = render(405, VP_PRESSURE_CPU);
+
+		cr_assert_str_eq(got, "some avg10=1.50 avg60=0.00 avg300=0.00 total=7\n");
+	}
+	cr_assert(vp_core_serves(fh.core, vp_entry_by_path("proc/pressure")));
+}
+
+/* /proc/pressure is served on v2 hosts only: not on v1 (whatever the kernel keeps), nor on a
+ * v2 host whose kernel has no pressure information. */
+Test(core, pressure_only_on_v2_hosts_with_psi)
+{
+	const struct vp_entry *dir = vp_entry_by_path("proc/pressure");
+	struct strbuf out = STRBUF_INIT;
+	char err[512];
+
+	v1_host();
+	cr_assert_not(vp_core_serves(fh.core, dir));
+	for (enum vp_file f = VP_PRESSURE_CPU; f <= VP_PRESSURE_IO; f++) {
+		cr_assert_not(vp_core_serves(fh.core, vp_entry_of_file(f)));
+		cr_assert_eq(render_err(6543, f, &out, err, sizeof(err)), -ENOENT);
+		cr_assert_eq(render_err(1, f, &out, err, sizeof(err)), -ENOENT, "nor the host's");
+	}
+	cr_assert(vp_core_serves(fh.core, vp_entry_of_file(VP_VMSTAT)));
+	host_done();
+	v2_host(PV_COUNT_QUOTA);
+	vp_core_free(fh.core);
+	tmp_unlink(fh.proc, "pressure/io");
+	core_open(CG_V2, PV_COUNT_QUOTA);
+	cr_assert_not(vp_core_serves(fh.core, dir));
+	cr_assert_not(vp_core_serves(fh.core, vp_entry_of_file(VP_PRESSURE_CPU)));
+	cr_assert_eq(render_err(405, VP_PRESSURE_CPU, &out, err, sizeof(err)), -ENOENT);
+	sb_release(&out);
+}
+
 /* Every file for a caller in the root cgroup: the host's file, byte for byte. */
 static void assert_host_files(void)
 {
@@ -580,7 +776,7 @@ static void assert_host_files(void)
 		_cleanup_free_ char *want = NULL, *got = NULL;
 		char p[4200];
 
-		if (e->file < 0)
+		if (e->file < 0 || !vp_core_serves(fh.core, e))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", e->host_root == VP_HOST_PROC ? fh.proc : fh.sys,
 			 e->host_rel);
@@ -654,21 +850,84 @@ Test(core, broken_cgroup_files_fail_never_host_values)
 	assert_broken("/vp_fixture/cpu.max", "max 100000\n", NULL, 0, VP_CPUINFO);
 }
 
-Test(core, broken_host_meminfo_fails)
+Test(core, broken_io_and_pressure_files_fail_never_host_values)
 {
-	struct strbuf out = STRBUF_INIT;
-	char err[512];
+	static const enum vp_file io[] = {VP_VMSTAT, VP_DISKSTATS};
+	static const enum vp_file vm[] = {VP_VMSTAT};
+	static const enum vp_file cpu[] = {VP_PRESSURE_CPU};
+	static const enum vp_file mem[] = {VP_PRESSURE_MEMORY};
+	static const enum vp_file iop[] = {VP_PRESSURE_IO};
 
 	v2_host(PV_COUNT_QUOTA);
-	/* Rewritten in place: the file the core holds open. */
-	tmp_write(fh.proc, "meminfo", "MemTotal: lots\n");
-	cr_assert_lt(render_err(405, VP_MEMINFO, &out, err, sizeof(err)), 0);
-	cr_assert(strstr(err, "proc/meminfo"), "%s", err);
-	cr_assert_lt(render_err(405, VP_SWAPS, &out, err, sizeof(err)), 0);
-	/* The host itself still gets its file as it is. */
-	cr_assert_eq(render_err(1, VP_MEMINFO, &out, err, sizeof(err)), 0, "%s", err);
-	cr_assert_str_eq(out.buf, "MemTotal: lots\n");
+	assert_broken(V2_CTR "/io.stat", "254:0 rbytes=x\n", io, 2, VP_MEMINFO);
+	assert_broken(V2_CTR "/io.stat", "254:0 rbytes=1 rbytes=2\n", io, 2, VP_PRESSURE_IO);
+	assert_broken(V2_CTR "/memory.events", NULL, vm, 1, VP_DISKSTATS);
+	assert_broken(V2_CTR "/memory.events", "oom_kill 1\noom_kill 2\n", vm, 1, VP_DISKSTATS);
+	assert_broken(V2_CTR "/memory.stat", "anon 1\nfile x\n", vm, 1, VP_DISKSTATS);
+	assert_broken(V2_CTR "/cpu.pressure", NULL, cpu, 1, VP_PRESSURE_MEMORY);
+	assert_broken(V2_CTR "/cpu.pressure", "some avg10=1.5 avg60=0.00 avg300=0.00 total=1\n", cpu,
+		      1, VP_PRESSURE_IO);
+	assert_broken(V2_CTR "/memory.pressure", "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		      mem, 1, VP_PRESSURE_CPU);
+	assert_broken(V2_CTR "/io.pressure", "", iop, 1, VP_VMSTAT);
+}
+
+Test(core, broken_v1_blkio_files_fail)
+{
+	static const enum vp_file io[] = {VP_VMSTAT, VP_DISKSTATS};
+	_cleanup_free_ char *saved = NULL;
+	struct strbuf out = STRBUF_INIT;
+	char p[4200], err[512];
+
+	v1_host();
+	snprintf(p, sizeof(p), "%s" V1_CTR "/blkio.throttle.io_serviced_recursive", fh.cg);
+	saved = fixture(p);
+	/* No final Total line. */
+	tmp_write(fh.cg, V1_CTR "/blkio.throttle.io_serviced_recursive", "254:0 Read 640\n");
+	for (size_t i = 0; i < 2; i++) {
+		int r = render_err(6543, io[i], &out, err, sizeof(err));
+
+		cr_assert_eq(r, -EINVAL, "%s", out.buf);
+		cr_assert(strstr(err, "blkio.throttle.io_service") && strstr(err, V1_CTR), "%s", err);
+	}
+	cr_assert_eq(render_err(6543, VP_MEMINFO, &out, err, sizeof(err)), 0, "%s", err);
+	tmp_write(fh.cg, V1_CTR "/blkio.throttle.io_serviced_recursive", saved);
+	cr_assert_eq(render_err(6543, VP_DISKSTATS, &out, err, sizeof(err)), 0, "%s", err);
 	sb_release(&out);
+}
+
+/* Host file rel rewritten in place (the file the core holds open) with content that does not
+ * parse: the container's files fail[] fail naming it; a caller in the root cgroup still gets
+ * the file as it is. */
+static void assert_broken_host_file(const char *rel, const char *content,
+				    const enum vp_file *fail, size_t nfail)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[512], path[64];
+
+	tmp_write(fh.proc, rel, content);
+	snprintf(path, sizeof(path), "proc/%s", rel);
+	for (size_t i = 0; i < nfail; i++) {
+		cr_assert_lt(render_err(405, fail[i], &out, err, sizeof(err)), 0, "%s", rel);
+		cr_assert(strstr(err, vp_entry_of_file(fail[i])->path), "%s", err);
+	}
+	cr_assert_eq(render_err(1, (enum vp_file)vp_entry_by_path(path)->file, &out, err,
+				sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(out.buf, content);
+	sb_release(&out);
+}
+
+Test(core, broken_host_files_fail)
+{
+	static const enum vp_file mem[] = {VP_MEMINFO, VP_SWAPS};
+	static const enum vp_file vm[] = {VP_VMSTAT};
+	static const enum vp_file disk[] = {VP_DISKSTATS};
+
+	v2_host(PV_COUNT_QUOTA);
+	assert_broken_host_file("meminfo", "MemTotal: lots\n", mem, 2);
+	assert_broken_host_file("vmstat", "nr_free_pages 1\nnr_free_pages 2\n", vm, 1);
+	assert_broken_host_file("diskstats", "   7       0 loop0 0 0 0\n", disk, 1);
 }
 
 /* ---- sysinfo(2) ------------------------------------------------------------------------------ */

@@ -8,6 +8,7 @@
 #include "core/table.h"
 
 #define MEM_BIT (1u << CG_MEMORY)
+#define IO_BIT (1u << CG_BLKIO)
 
 static bool is_dir(const struct vp_entry *e)
 {
@@ -86,10 +87,14 @@ Test(table, file_rows_are_complete)
 		cr_assert(e->what && e->what[0], "%s", e->path);
 		cr_assert_neq(e->controllers, 0, "%s", e->path);
 		cr_assert_eq(e->controllers & ~((1u << CG_NCONTROLLERS) - 1), 0, "%s", e->path);
+		/* The controller that decides whether the view is the host's is read; the CPU
+		 * ones only by CPU files. */
 		if (e->kind == VP_VIEW_MEMORY)
-			cr_assert_eq(e->controllers, MEM_BIT, "%s", e->path);
+			cr_assert_eq(e->controllers & ~IO_BIT, MEM_BIT, "%s", e->path);
+		else if (e->kind == VP_VIEW_IO)
+			cr_assert_eq(e->controllers, IO_BIT, "%s", e->path);
 		else
-			cr_assert_eq(e->controllers & MEM_BIT, 0, "%s", e->path);
+			cr_assert_eq(e->controllers & (MEM_BIT | IO_BIT), 0, "%s", e->path);
 	}
 }
 
@@ -151,4 +156,40 @@ Test(table, mount_rows_are_under_proc_or_sys)
 		cr_assert(e->file >= -1 && e->file < VP_NFILES, "%s", e->path);
 	}
 	cr_assert_gt(n, 0);
+}
+
+/* Rows for the hook only are mounted (by the hook); everything under a directory served only
+ * on v2 hosts is too (fs/ hides each row on its own: a file served under a hidden directory
+ * could not be reached). */
+Test(table, hook_only_and_v2_only_rows)
+{
+	size_t hook_only = 0, v2_only = 0;
+
+	for (size_t i = 0; i < vp_nentries; i++) {
+		const struct vp_entry *e = &vp_entries[i], *p = vp_entry_by_node(e->parent);
+
+		if (e->hook_only) {
+			cr_assert(e->mount, "%s", e->path);
+			hook_only++;
+		}
+		v2_only += e->v2_only;
+		if (p && p->v2_only)
+			cr_assert(e->v2_only, "%s under %s", e->path, p->path);
+	}
+	cr_assert_gt(hook_only, 0);
+	cr_assert_gt(v2_only, 0);
+	/* runc's list of /proc files a config.json mount may cover: the CDI spec keeps to it. */
+	for (size_t i = 0; i < vp_nentries; i++) {
+		static const char *const runc_allows[] = {
+			"proc/cpuinfo", "proc/diskstats", "proc/meminfo", "proc/stat",
+			"proc/swaps",   "proc/uptime",    "proc/loadavg",
+		};
+		const struct vp_entry *e = &vp_entries[i];
+		bool allowed = strncmp(e->path, "proc/", 5) != 0;
+
+		for (size_t k = 0; k < sizeof(runc_allows) / sizeof(runc_allows[0]); k++)
+			allowed = allowed || strcmp(e->path, runc_allows[k]) == 0;
+		if (e->mount)
+			cr_assert_eq(e->hook_only, !allowed, "%s", e->path);
+	}
 }
