@@ -445,25 +445,127 @@ void cg_caller_done(struct cg_caller *caller)
 	*caller = (struct cg_caller){0};
 }
 
+/* Where a resolve reads the caller's files: through a directory fd of /proc/TID, which names
+ * that one process (a lookup under it fails once the process has gone, whoever gets its pid
+ * next), or by path. */
+struct who {
+	int at;
+	char prefix[16]; /* "" or "TID/" */
+};
+
+static int who_stat_ns(const struct who *w, struct stat *ret)
+{
+	char p[32];
+
+	snprintf(p, sizeof(p), "%sns/pid", w->prefix);
+	return fstatat(w->at, p, ret, 0) < 0 ? proc_errno(-errno) : 0;
+}
+
+/* The cgroup file of w, read (and kept open in *ret_fd where ret_fd is not NULL). */
+static int who_read_cgroup(const struct who *w, struct strbuf *sb, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	char p[32];
+	int r;
+
+	snprintf(p, sizeof(p), "%scgroup", w->prefix);
+	fd = openat(w->at, p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return proc_errno(-errno);
+	r = proc_errno(read_fd_all(fd, sb));
+	if (r >= 0 && ret_fd)
+		*ret_fd = TAKE_FD(fd);
+	return r;
+}
+
+/* A text kept in a pin, or -E2BIG. */
+static int pin_text(const struct strbuf *sb, char **ret, size_t *ret_len)
+{
+	size_t len = sb->buf ? sb->len : 0;
+
+	if (len > CG_PIN_TEXT_MAX)
+		return -E2BIG;
+	*ret = malloc(len + 1);
+	if (!*ret)
+		return -ENOMEM;
+	memcpy(*ret, sb->buf ? sb->buf : "", len + 1);
+	*ret_len = len;
+	return 0;
+}
+
+void cg_pin_done(struct cg_pin *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->init_fd >= 0)
+		close(p->init_fd);
+	free(p->text);
+	free(p->init_text);
+	*p = (struct cg_pin)CG_PIN_INIT;
+}
+
+/* Whether fd reads text[0..len) now: 1 yes, 0 no (a longer read says so), -errno. */
+static int pin_reads(int fd, const char *text, size_t len)
+{
+	char buf[CG_PIN_TEXT_MAX + 1];
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len + 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return proc_errno(-errno);
+	return (size_t)n == len && memcmp(buf, text, len) == 0;
+}
+
+int cg_pin_same(const struct cg_pin *p)
+{
+	int r;
+
+	if (p->fd < 0)
+		return 0;
+	r = pin_reads(p->fd, p->text, p->len);
+	if (r > 0 && p->init_fd >= 0)
+		r = pin_reads(p->init_fd, p->init_text, p->init_len);
+	return r;
+}
+
 /* Per controller k of hiers[0..n) in mask (bit k): the caller's path g, init's path i (if
- * any), the pick. */
+ * any), the pick. With pin: the files it was made from are kept open there (left empty where
+ * that fails: out of fds, a text past CG_PIN_TEXT_MAX). */
 static int resolve(struct cg_nscache *c, const struct cg_hier *const *hiers,
 		   const char *const *names, size_t n, unsigned mask, pid_t tid,
-		   struct cg_caller *ret)
+		   struct cg_caller *ret, struct cg_pin *pin)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *g[CG_NCONTROLLERS] = {NULL};
 	struct cg_caller out = {0};
+	struct cg_pin kept = CG_PIN_INIT;
 	struct ns_entry e = {0};
+	_cleanup_close_ int dfd = -1;
+	struct who w = {c->procfd, ""};
 	struct stat ns;
 	bool any = false;
 	int r;
 
 	if (tid <= 0)
 		return -ESRCH;
-	r = pid_ns(c, tid, &ns);
+	snprintf(w.prefix, sizeof(w.prefix), "%d/", (int)tid);
+	if (pin) {
+		/* Every read below through this one process: the texts kept are its own. */
+		dfd = openat(c->procfd, w.prefix, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 && (errno == ENOENT || errno == ESRCH))
+			return -ESRCH;
+		if (dfd >= 0) {
+			w.at = dfd;
+			w.prefix[0] = '\0';
+		}
+	}
+	r = who_stat_ns(&w, &ns);
 	if (r >= 0)
-		r = pid_read(c, tid, "cgroup", &sb);
+		r = who_read_cgroup(&w, &sb, dfd >= 0 ? &kept.fd : NULL);
+	if (r >= 0 && kept.fd >= 0 && pin_text(&sb, &kept.text, &kept.len) < 0)
+		cg_pin_done(&kept);
 	for (size_t k = 0; k < n && r >= 0; k++) {
 		if (hiers[k]->version == CG_NONE || !(mask & (1u << k)))
 			continue;
@@ -474,9 +576,17 @@ static int resolve(struct cg_nscache *c, const struct cg_hier *const *hiers,
 		goto out;
 	out.host_ns = ns.st_dev == c->self_dev && ns.st_ino == c->self_ino;
 	if (!out.host_ns) {
+		struct who iw = {c->procfd, ""};
+
 		r = init_of_ns(c, tid, ns.st_dev, ns.st_ino, &e);
-		if (r >= 0 && any)
-			r = pid_read(c, e.init, "cgroup", &sb);
+		snprintf(iw.prefix, sizeof(iw.prefix), "%d/", (int)e.init);
+		/* Kept even when no controller was asked for: the pin then still fails once init
+		 * has gone. init_still() below confirms that the file opened is init's. */
+		if (r >= 0 && (any || kept.fd >= 0))
+			r = who_read_cgroup(&iw, &sb, kept.fd >= 0 ? &kept.init_fd : NULL);
+		if (r >= 0 && kept.init_fd >= 0 &&
+		    pin_text(&sb, &kept.init_text, &kept.init_len) < 0)
+			cg_pin_done(&kept);
 		out.init = e.init;
 		out.init_start = e.start;
 		out.ns_level = e.level;
@@ -498,15 +608,24 @@ out:
 	for (size_t k = 0; k < n; k++)
 		free(g[k]);
 	if (r < 0) {
+		cg_pin_done(&kept);
 		cg_caller_done(&out);
 		return r;
 	}
+	if (pin)
+		*pin = kept;
 	*ret = out;
 	return 0;
 }
 
 int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid, unsigned mask,
 		      struct cg_caller *ret)
+{
+	return cg_caller_resolve_pin(c, l, tid, mask, ret, NULL);
+}
+
+int cg_caller_resolve_pin(struct cg_nscache *c, const struct cg_layout *l, pid_t tid,
+			  unsigned mask, struct cg_caller *ret, struct cg_pin *ret_pin)
 {
 	const struct cg_hier *hiers[CG_NCONTROLLERS];
 	const char *names[CG_NCONTROLLERS];
@@ -515,14 +634,14 @@ int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid
 		hiers[k] = &l->h[k];
 		names[k] = cg_controller_name(k);
 	}
-	return resolve(c, hiers, names, CG_NCONTROLLERS, mask, tid, ret);
+	return resolve(c, hiers, names, CG_NCONTROLLERS, mask, tid, ret, ret_pin);
 }
 
 int cg_caller_container(struct cg_nscache *c, const struct cg_hier *h, const char *controller,
 			pid_t tid, char **ret_path)
 {
 	struct cg_caller caller;
-	int r = resolve(c, &h, &controller, 1, 1u, tid, &caller);
+	int r = resolve(c, &h, &controller, 1, 1u, tid, &caller, NULL);
 
 	if (r < 0)
 		return r;

@@ -46,6 +46,36 @@ int cg_caller_resolve(struct cg_nscache *c, const struct cg_layout *l, pid_t tid
 		      struct cg_caller *ret);
 void cg_caller_done(struct cg_caller *caller);
 
+/*
+ * A resolution kept for checking it again cheaply: the caller's /proc/TID/cgroup and, for a
+ * caller in another pid namespace, its init's /proc/INIT/cgroup, held open, with the texts the
+ * resolution was made from. A resolution is a function of those texts (a task's pid namespace
+ * and its init never change), so while both files read the same, the caller resolves the
+ * same. An open /proc file belongs to its process, not to the pid number: once the process
+ * has gone it answers ESRCH, whoever gets the pid next. And a read at offset 0 renders it
+ * anew (seq_file, single_open()): a move to another cgroup shows in the next read.
+ */
+#define CG_PIN_TEXT_MAX 8192 /* longer texts are not kept (then nothing is pinned) */
+
+struct cg_pin {
+	int fd, init_fd; /* -1: none (init_fd: the caller is in the daemon's namespace) */
+	char *text, *init_text; /* malloc()ed */
+	size_t len, init_len;
+};
+#define CG_PIN_INIT {.fd = -1, .init_fd = -1}
+
+/* cg_caller_resolve(), pinned in *ret_pin where it can be (ret_pin->fd is -1 where it could
+ * not: out of fds, a text past CG_PIN_TEXT_MAX); ret_pin NULL: not pinned. Uses two fds at
+ * most per pin. */
+int cg_caller_resolve_pin(struct cg_nscache *c, const struct cg_layout *l, pid_t tid,
+			  unsigned mask, struct cg_caller *ret, struct cg_pin *ret_pin);
+/* 1: the pinned files read as when pinned (the caller resolves the same); 0: they do not, or
+ * nothing is pinned; -ESRCH: the caller or its init has exited; other -errno. Two pread()s,
+ * no lookup. */
+int cg_pin_same(const struct cg_pin *p);
+/* Closes the files (a CG_PIN_INIT pin too). */
+void cg_pin_done(struct cg_pin *p);
+
 /* Pure: the NSpid line of /proc/PID/status text, outermost first, into v[0..max); *ret_n is
  * the number of levels. -EINVAL without an NSpid line, -E2BIG past max levels. */
 int cg_parse_nspid(const char *text, pid_t *v, size_t max, size_t *ret_n);

@@ -152,6 +152,8 @@ int vp_core_new(const struct vp_core_config *cfg, struct vp_core **ret, char *ms
 	if (r < 0)
 		goto fail;
 	r = vp_ctrs_new(c, &c->ctrs);
+	if (r >= 0)
+		r = vp_callers_new(&c->callers);
 	if (r < 0)
 		goto fail;
 	*ret = c;
@@ -166,6 +168,7 @@ void vp_core_free(struct vp_core *c)
 	if (!c)
 		return;
 	vp_ctrs_free(c->ctrs);
+	vp_callers_free(c->callers);
 	vp_host_cache_done(&c->host_meminfo);
 	vp_host_cache_done(&c->host_cpuinfo);
 	vp_host_cache_done(&c->host_online);
@@ -200,7 +203,11 @@ bool vp_core_serves(const struct vp_core *c, const struct vp_entry *e)
 int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret)
 {
 	struct vp_view v = {0};
-	int r = cg_caller_resolve(core->ns, &core->layout, tid, mask, &v.c);
+	int r;
+
+	if (mask == CG_MASK_ALL)
+		return vp_view_recall(core, tid, ret, NULL, NULL);
+	r = cg_caller_resolve(core->ns, &core->layout, tid, mask, &v.c);
 
 	for (int k = 0; k < CG_NCONTROLLERS && r >= 0; k++)
 		r = cg_dir_ino(&core->layout.h[k], v.c.path[k], &v.ino[k]);

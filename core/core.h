@@ -21,6 +21,7 @@
 #include "util/strbuf.h"
 
 struct vp_ctrs;
+struct vp_callers;
 struct pv_host_meminfo;
 struct pv_host_vmstat;
 struct pv_host_diskstats;
@@ -74,6 +75,7 @@ struct vp_core {
 	uint64_t thp_size;          /* a PMD-mapped transparent huge page, bytes; 0: unknown */
 	enum pv_cpu_count cpu_count;
 	struct vp_ctrs *ctrs;       /* per-container state and the load sampler */
+	struct vp_callers *callers; /* the callers' views, kept (core/callers.c) */
 	struct vp_host_cache host_meminfo, host_cpuinfo, host_online, host_vmstat, host_diskstats;
 };
 
@@ -106,6 +108,29 @@ struct vp_view {
  * (CG_MASK_* bits; the others read as unmounted). -ESRCH: tid has exited. */
 int vp_view_of(struct vp_core *core, pid_t tid, unsigned mask, struct vp_view *ret);
 void vp_view_done(struct vp_view *v);
+
+/*
+ * The callers' views are kept (core/callers.c): vp_view_of() with CG_MASK_ALL gives a thread
+ * that asked before its kept view while its /proc/TID/cgroup and its namespace init's read as
+ * when it was resolved (two pread()s; the cgroup directories' inode numbers are checked again
+ * once a second). At most VP_CALLERS threads, VP_CALLER_FDS descriptors.
+ */
+#define VP_CALLERS 256
+#define VP_CALLER_FDS (2 * VP_CALLERS)
+
+/* vp_view_of(core, tid, CG_MASK_ALL, ret) for a front end that keeps a number per view (fs/:
+ * the view's slot): ret may be NULL (not wanted); *ret_memo (when not NULL) is what
+ * vp_view_memo() stored for this very resolution of tid, 0 if nothing; *ret_serial (when not
+ * NULL) names the resolution for vp_view_memo(), 0 if it was not kept. */
+int vp_view_recall(struct vp_core *core, pid_t tid, struct vp_view *ret, uint64_t *ret_memo,
+		   uint64_t *ret_serial);
+/* Store memo (not 0) with resolution serial of tid; nothing if tid has been resolved anew
+ * since. */
+void vp_view_memo(struct vp_core *core, pid_t tid, uint64_t serial, uint64_t memo);
+/* Resolve tid anew on its next call (the front end learnt that its view is gone). */
+void vp_view_forget(struct vp_core *core, pid_t tid);
+/* Threads kept (tests, stats). */
+size_t vp_callers_count(struct vp_callers *cs);
 /* Whether the view gets the host's files of this kind unchanged (the root cgroup). */
 bool vp_view_is_host(const struct vp_view *v, enum vp_view_kind kind);
 
@@ -167,6 +192,12 @@ int vp_ctr_observe(struct vp_ctrs *s, const struct cg_caller *c, const struct pv
 		   ino_t ino, struct vp_ctr_view *ret, struct cg_error *err);
 /* Number of containers tracked (tests, stats). */
 size_t vp_ctrs_count(struct vp_ctrs *s);
+/* ---- the callers' views (core/callers.c) ------------------------------------------------ */
+int vp_callers_new(struct vp_callers **ret);
+void vp_callers_free(struct vp_callers *cs);
+/* CLOCK_MONOTONIC_COARSE in milliseconds, never 0. */
+uint64_t vp_coarse_ms(void);
+
 /* A monotonic clock in microseconds (CLOCK_BOOTTIME, the clock of /proc/uptime). */
 uint64_t vp_now_us(void);
 

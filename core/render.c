@@ -77,14 +77,6 @@ void vp_host_cache_done(struct vp_host_cache *hc)
 	free(hc->diskstats);
 }
 
-static uint64_t coarse_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1;
-}
-
 static bool fresh(const struct vp_host_cache *hc, uint64_t now)
 {
 	return hc->at_ms && now - hc->at_ms < VP_HOST_TTL_MS;
@@ -132,7 +124,7 @@ static int parse_diskstats(struct vp_host_cache *hc)
  * host file fd (and parsing it with parse, unless NULL) first if needed. */
 static int host_lock_fresh(struct vp_host_cache *hc, int fd, host_parse_fn parse)
 {
-	uint64_t now = coarse_ms();
+	uint64_t now = vp_coarse_ms();
 	int r = 0;
 
 	pthread_rwlock_rdlock(&hc->lock);

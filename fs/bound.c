@@ -285,6 +285,23 @@ int fs_bound_slot(struct fs_bound *b, const struct vp_view *vw, uint64_t ref, ui
 	return 0;
 }
 
+uint32_t fs_bound_recall(struct fs_bound *b, uint64_t memo)
+{
+	uint32_t slot = (uint32_t)memo, gen = (uint32_t)(memo >> 32);
+	struct view *v;
+
+	if (slot == 0 || slot >= FS_SLOTS || gen == 0)
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	v = b->slots[slot];
+	if (v && v->gen == gen && !atomic_load(&v->dead))
+		v->touched_ms = bv_now_ms();
+	else
+		slot = 0;
+	pthread_mutex_unlock(&b->lock);
+	return slot;
+}
+
 bool fs_bound_holds(struct fs_bound *b, uint32_t slot, const struct vp_view *vw)
 {
 	char key[sizeof(((struct rec *)0)->key)];

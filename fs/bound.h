@@ -59,6 +59,15 @@ void fs_bound_stop(struct fs_bound *b);
  * never looked up is freed by the sweep after a minute. */
 int fs_bound_slot(struct fs_bound *b, const struct vp_view *v, uint64_t ref, uint32_t *ret_slot,
 		  uint32_t *ret_gen);
+/* Slot and generation as one number that is never 0 (a slot handed out keeps its generation
+ * while in use), for vp_view_memo(). */
+static inline uint64_t fs_bound_memo(uint32_t slot, uint32_t gen)
+{
+	return (uint64_t)gen << 32 | slot;
+}
+/* A memo's slot again, if it still holds that generation, alive, touched as by
+ * fs_bound_slot(ref 0); 0 otherwise. */
+uint32_t fs_bound_recall(struct fs_bound *b, uint64_t memo);
 /* Whether slot is in use and holds view v. */
 bool fs_bound_holds(struct fs_bound *b, uint32_t slot, const struct vp_view *v);
 /* The generation of a slot in use, 0 if the slot is free (a stale node id) or its view's

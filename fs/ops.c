@@ -215,14 +215,24 @@ static void lookup_slot(fuse_req_t req, const char *name)
 	/* Others than root learn nothing about slots that are not their own view's, not even
 	 * whether they are in use: EACCES either way. */
 	if (!is_root_user(req)) {
-		r = vp_view_of(d->core, fuse_req_ctx(req)->pid, CG_MASK_ALL, &v);
+		pid_t pid = fuse_req_ctx(req)->pid;
+		uint64_t memo;
+		bool own;
+
+		/* The slot READLINK gave the caller for its current view, if still in use. */
+		r = vp_view_recall(d->core, pid, NULL, &memo, NULL);
+		own = r >= 0 && memo && slot && fs_bound_recall(d->bound, memo) == slot;
+		if (r >= 0 && !own) {
+			r = vp_view_recall(d->core, pid, &v, NULL, NULL);
+			own = r >= 0 && slot && fs_bound_holds(d->bound, slot, &v);
+			if (r >= 0)
+				vp_view_done(&v);
+		}
 		if (r < 0) {
 			fuse_reply_err(req, r == -ESRCH ? ESRCH : reply_errno(req, r, NULL));
 			return;
 		}
-		r = slot && fs_bound_holds(d->bound, slot, &v) ? 0 : -EACCES;
-		vp_view_done(&v);
-		if (r < 0) {
+		if (!own) {
 			fuse_reply_err(req, EACCES);
 			return;
 		}
@@ -312,14 +322,45 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		   e->cputree ? FS_TREE_TIMEOUT : FS_TIMEOUT);
 }
 
+/* The slot of pid's view (created if needed), which READLINK hands out. A thread's slot is
+ * remembered with its view (vp_view_memo()) while the slot keeps its generation: most
+ * READLINKs come from threads that asked before, whose view has not changed. */
+static int view_slot(struct vp_daemon *d, pid_t pid, uint32_t *ret_slot)
+{
+	struct vp_view v;
+	uint64_t memo, serial;
+	uint32_t slot, gen;
+	int r;
+
+	r = vp_view_recall(d->core, pid, NULL, &memo, &serial);
+	if (r >= 0 && memo && (slot = fs_bound_recall(d->bound, memo))) {
+		*ret_slot = slot;
+		return 0;
+	}
+	/* A remembered slot whose view has gone (the sweep found its cgroup removed): the
+	 * thread's cgroup may be a new one at the same path, resolve it anew. */
+	if (r >= 0 && memo)
+		vp_view_forget(d->core, pid);
+	if (r >= 0)
+		r = vp_view_recall(d->core, pid, &v, NULL, &serial);
+	if (r < 0)
+		return r;
+	r = fs_bound_slot(d->bound, &v, 0, &slot, &gen);
+	vp_view_done(&v);
+	if (r < 0)
+		return r;
+	vp_view_memo(d->core, pid, serial, fs_bound_memo(slot, gen));
+	*ret_slot = slot;
+	return 0;
+}
+
 /* The target of a symlink, for the process that follows it. */
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct vp_daemon *d = daemon_of(req);
 	const struct vp_entry *e = NULL;
 	char target[64];
-	struct vp_view v;
-	uint32_t slot, gen;
+	uint32_t slot;
 	pid_t pid;
 	int r;
 
@@ -336,11 +377,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	r = vp_view_of(d->core, pid, CG_MASK_ALL, &v);
-	if (r >= 0) {
-		r = fs_bound_slot(d->bound, &v, 0, &slot, &gen);
-		vp_view_done(&v);
-	}
+	r = view_slot(d, pid, &slot);
 	if (r < 0) {
 		/* A .by-pid link to a process that is gone: no such file. */
 		fuse_reply_err(req, r == -ESRCH ? (e ? ESRCH : ENOENT) : reply_errno(req, r, NULL));

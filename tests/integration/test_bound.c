@@ -303,3 +303,112 @@ Test(bound, a_gone_container_view_is_released)
 		  i * 50);
 	test_finish(&d);
 }
+
+/* The slot number in readlink MOUNTPOINT/proc (".v/SLOT/proc"), 0 if it fails. */
+static unsigned long proc_slot(void)
+{
+	char path[400], target[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/proc", d.mnt);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 3)
+		return 0;
+	target[n] = '\0';
+	return strncmp(target, ".v/", 3) == 0 ? strtoul(target + 3, NULL, 10) : 0;
+}
+
+/* MemTotal of MOUNTPOINT/proc/meminfo read by path, in kB; 0 if it fails. */
+static unsigned long long by_path_memtotal(void)
+{
+	char path[400], buf[8192];
+
+	snprintf(path, sizeof(path), "%s/proc/meminfo", d.mnt);
+	return read_whole(path, buf, sizeof(buf)) > 0 ? meminfo_value(buf, "MemTotal") : 0;
+}
+
+/* A reader that moves itself between two cgroups gets the new one's view on its very next
+ * READLINK (the kept views have no time to live), again and again. */
+Test(bound, moved_reader_gets_its_new_view_on_the_next_readlink)
+{
+	const char *a = cg_create("move-a"), *b = cg_create("move-b");
+	int status;
+	pid_t kid;
+
+	cg_set_limit(a, 96 * MiB);
+	cg_set_limit(b, 160 * MiB);
+	kid = fork_child();
+	if (kid == 0) {
+		unsigned long slot[2] = {0, 0};
+
+		for (int i = 0; i < 40; i++) {
+			int k = i % 2;
+			unsigned long s;
+
+			if (cg_join(k ? b : a) != 0)
+				_exit(10);
+			s = proc_slot();
+			if (!s || (slot[k] && s != slot[k]) || s == slot[!k])
+				_exit(11);
+			slot[k] = s;
+			if (by_path_memtotal() != (k ? 160 : 96) * 1024)
+				_exit(12);
+		}
+		_exit(0);
+	}
+	cr_assert_eq(waitpid(kid, &status, 0), kid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "exit %d (10: join, 11: READLINK gave another view's slot, 12: another MemTotal)",
+		  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	test_finish(&d);
+}
+
+/* A reader's cgroup removed and created again at the same path while the reader was
+ * elsewhere: once back, it gets a new view (the cgroup's new inode) within a second or so. */
+Test(bound, recreated_cgroup_is_a_new_view)
+{
+	const char *c = cg_create("again"), *other = cg_create("again-other");
+	int go[2], back[2], status;
+	unsigned long first;
+	char x = 0;
+	pid_t kid;
+
+	cg_set_limit(c, 96 * MiB);
+	cr_assert_eq(pipe(go), 0);
+	cr_assert_eq(pipe(back), 0);
+	kid = fork_child();
+	if (kid == 0) {
+		unsigned long s = 0, t;
+		struct timespec t0, t1;
+
+		close(go[1]);
+		close(back[0]);
+		if (cg_join(c) != 0 || !(s = proc_slot()))
+			_exit(10);
+		if (cg_join(other) != 0 || write(back[1], &s, sizeof(s)) != sizeof(s) ||
+		    read(go[0], &x, 1) != 1 || cg_join(c) != 0)
+			_exit(11);
+		/* Back in the new cgroup of the same path. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			t = proc_slot();
+			if (t && t != s && by_path_memtotal() == 112 * 1024)
+				_exit(0);
+			usleep(20 * 1000);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+		} while ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2500);
+		_exit(12);
+	}
+	close(go[0]);
+	close(back[1]);
+	cr_assert_eq(read(back[0], &first, sizeof(first)), (ssize_t)sizeof(first));
+	cr_assert_eq(cg_destroy(c), 0);
+	c = cg_create("again");
+	cg_set_limit(c, 112 * MiB);
+	cr_assert_eq(write(go[1], &x, 1), 1);
+	cr_assert_eq(waitpid(kid, &status, 0), kid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "exit %d (12: still slot %lu or not the new cgroup's MemTotal after 2.5 s)",
+		  WIFEXITED(status) ? WEXITSTATUS(status) : -1, first);
+	test_finish(&d);
+}

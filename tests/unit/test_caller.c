@@ -248,3 +248,71 @@ Test(caller, resolve_only_the_controllers_asked_for)
 	reap(worker);
 	reap(init);
 }
+
+/* A pinned caller through the real /proc: the kept file belongs to the process, not to its
+ * pid, and answers ESRCH once it has exited (a reused pid can never read as the old one). */
+Test(caller, pin_of_an_exited_process_fails)
+{
+	struct cg_layout real;
+	struct cg_nscache *c;
+	struct cg_caller k;
+	struct cg_pin pin = CG_PIN_INIT;
+	pid_t child;
+
+	if (cg_layout_discover(CG_DEFAULT_FD_BUDGET, &real) < 0)
+		cr_skip_test("SKIPPED: no memory cgroup controller on this host");
+	cr_assert_eq(cg_nscache_new("/proc", &c), 0);
+	child = spawn();
+	cr_assert_eq(cg_caller_resolve_pin(c, &real, child, CG_MASK_ALL, &k, &pin), 0);
+	cr_assert_geq(pin.fd, 0);
+	cr_assert_eq(cg_pin_same(&pin), 1, "read again at offset 0: the same text");
+	cr_assert_eq(cg_pin_same(&pin), 1);
+	reap(child);
+	cr_assert_eq(cg_pin_same(&pin), -ESRCH);
+	cg_pin_done(&pin);
+	cr_assert_eq(pin.fd, -1);
+	cg_caller_done(&k);
+	cg_nscache_free(c);
+	cg_layout_done(&real);
+}
+
+/* The texts a pin was made from: the caller's and its namespace init's. */
+Test(caller, pin_follows_the_caller_and_its_init)
+{
+	struct cg_nscache *c;
+	struct cg_caller k;
+	struct cg_pin pin = CG_PIN_INIT;
+	pid_t init = spawn(), worker = spawn(), host = spawn();
+
+	fake(init, "ctr", 1, "900\t1", "/ctr/init.scope");
+	fake(worker, "ctr", init, "901\t7", "/ctr/app");
+	fake(host, "host", 1, "902", "/ctr/app");
+	cr_assert_eq(cg_nscache_new(proc, &c), 0);
+	cr_assert_eq(cg_caller_resolve_pin(c, &layout, worker, CG_MASK_ALL, &k, &pin), 0);
+	cr_assert_str_eq(k.path[CG_MEMORY], "/ctr");
+	cg_caller_done(&k);
+	cr_assert_geq(pin.fd, 0);
+	cr_assert_geq(pin.init_fd, 0);
+	cr_assert_eq(cg_pin_same(&pin), 1);
+	fake(init, "ctr", 1, "900\t1", "/ctr");
+	cr_assert_eq(cg_pin_same(&pin), 0, "the init moved");
+	cg_pin_done(&pin);
+	cr_assert_eq(cg_caller_resolve_pin(c, &layout, worker, CG_MASK_ALL, &k, &pin), 0);
+	cg_caller_done(&k);
+	cr_assert_eq(cg_pin_same(&pin), 1);
+	fake(worker, "ctr", init, "901\t7", "/ctr/app2");
+	cr_assert_eq(cg_pin_same(&pin), 0, "the caller moved");
+	cg_pin_done(&pin);
+	/* In the daemon's namespace: the caller's file only. */
+	cr_assert_eq(cg_caller_resolve_pin(c, &layout, host, CG_MASK_ALL, &k, &pin), 0);
+	cr_assert(k.host_ns);
+	cg_caller_done(&k);
+	cr_assert_geq(pin.fd, 0);
+	cr_assert_eq(pin.init_fd, -1);
+	cr_assert_eq(cg_pin_same(&pin), 1);
+	cg_pin_done(&pin);
+	cg_nscache_free(c);
+	reap(host);
+	reap(worker);
+	reap(init);
+}
