@@ -45,6 +45,7 @@ struct node {
 	struct strbuf snap;
 	bool have;     /* snap holds a rendering */
 	bool out;      /* the kernel may hold snap's size and pages: expire them */
+	unsigned handed; /* counts hand-outs (an expiry knows whether one came meanwhile) */
 	uint64_t ksize; /* the size the kernel was last given; UINT64_MAX: unknown */
 	uint64_t rendered_ms, used_ms;
 	uint64_t mtime_ns;

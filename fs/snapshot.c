@@ -69,6 +69,7 @@ static void hand_out(struct fs_bound *b, struct view *v, struct node *n)
 	bool queued = n->out;
 
 	n->out = true;
+	n->handed++;
 	n->ksize = n->snap.len;
 	if (!queued)
 		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, v->slot, v->gen, n->id});
@@ -229,40 +230,51 @@ static void inval(struct fs_bound *b, uint32_t slot, unsigned id)
 		fuse_lowlevel_notify_inval_inode(b->se, fs_ino(slot, id), 0, 0);
 }
 
-/* The snapshot the kernel holds is FS_EXPIRE_MS old: drop its pages and attributes. */
+/*
+ * The snapshot the kernel holds is FS_EXPIRE_MS old: drop its pages and attributes. The file
+ * stays out while the kernel drops them: a READ in flight meanwhile (its pages hold the
+ * invalidation up) gets the snapshot the kernel's size came from. A new rendering of another
+ * length would not do: the kernel keeps the size it had when the READ began (the invalidation
+ * bumped its attribute version), so a shorter one reads padded with NUL bytes, a longer one
+ * cut. Handed out again meanwhile, it is expired again: those pages may have landed after
+ * the invalidation passed them.
+ */
 static void expire(struct fs_bound *b, struct qent e, uint64_t now)
 {
 	struct view *v = bv_view_get(b, e.slot);
 	struct node *n;
-	bool drop = false;
+	unsigned seq;
 
 	if (!v)
 		return;
-	if (v->gen != e.gen) {
-		bv_view_put(b, v);
-		return;
-	}
-	n = bv_node_of(v, e.id);
+	n = v->gen == e.gen ? bv_node_of(v, e.id) : NULL;
 	if (!n) {
 		bv_view_put(b, v);
 		return;
 	}
 	pthread_mutex_lock(&n->lock);
-	if (n->out && now < n->rendered_ms + FS_EXPIRE_MS) {
-		heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, e.slot, e.gen, e.id});
-	} else if (n->out) {
+	if (!n->out || now < n->rendered_ms + FS_EXPIRE_MS) {
+		if (n->out)
+			heap_push(b, (struct qent){n->rendered_ms + FS_EXPIRE_MS, e.slot, e.gen, e.id});
+		pthread_mutex_unlock(&n->lock);
+		bv_view_put(b, v);
+		return;
+	}
+	seq = n->handed;
+	pthread_mutex_unlock(&n->lock);
+	inval(b, e.slot, e.id);
+	pthread_mutex_lock(&n->lock);
+	if (n->handed == seq) {
 		n->out = false;
-		drop = true;
+	} else {
+		uint64_t due = n->rendered_ms + FS_EXPIRE_MS, soon = bv_now_ms() + 1;
+
+		heap_push(b, (struct qent){due > soon ? due : soon, e.slot, e.gen, e.id});
 	}
 	pthread_mutex_unlock(&n->lock);
-	if (drop)
-		inval(b, e.slot, e.id);
 	bv_view_put(b, v);
 }
 
-/* A taken-over connection: the kernel holds sizes and pages a previous daemon rendered. Each
- * file of each kept view gets a new snapshot, dropped and pushed (a READ in between is served
- * that same snapshot, so the pages agree whichever lands last). */
 /* File id of v gets a new snapshot, dropped and pushed (a READ in between is served that same
  * snapshot, so the pages agree whichever lands last). */
 static void refresh_node(struct fs_bound *b, struct view *v, unsigned id)
