@@ -185,6 +185,9 @@ Test(procfiles, vmstat_and_iostat_show_the_containers_io)
 		 "echo '== VMSTAT =='; vmstat 1 2\n"
 		 "touch $STOP; wait; rm -f $STOP\n"
 		 "dd if=$T of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null\n"
+		 /* Past the files' freshness bound (100 ms, README): vmstat read /proc/vmstat
+		  * moments ago, and its page cache may still hold that rendering. */
+		 "sleep 0.2\n"
 		 "echo '== PROC =='; grep -E '^pgpg(in|out) ' /proc/vmstat\n"
 		 "echo '== IOSTAT =='; %s\n"
 		 "echo '== DISKSTATS =='; busybox cat /proc/diskstats\n",
@@ -232,20 +235,29 @@ Test(procfiles, vmstat_and_iostat_show_the_containers_io)
 	}
 
 	/* The idle container. */
+	/* A second first: vmstat's first report averages over the container's life, which
+	 * would otherwise be a fraction of a second (a few KiB read look like more per second). */
 	cr_assert_eq(run_in_container(&d, b,
-				      "echo '== VMSTAT =='; vmstat 1 2\n"
+				      "sleep 1; echo '== VMSTAT =='; vmstat 1 2\n"
 				      "echo '== PROC =='; grep -E '^pgpg(in|out) ' /proc/vmstat\n"
 				      "echo '== IOSTAT =='; iostat -d -k -p ALL\n",
 				      out_b, sizeof(out_b)),
 		     0, "%s", out_b);
+	/* Its own reads only: starting vmstat and iostat may page in a few KiB of programs
+	 * (its cgroup counts them), never a's megabytes. */
+	cg_io_bytes(b, NULL, &all_r, &all_w);
+	cr_assert_lt(all_r + all_w, 1 * MiB, "b did I/O of its own");
 	for (int line = 0; line < 2; line++) {
 		vmstat_bi_bo(strstr(out_b, "== VMSTAT =="), line, &bi, &bo);
-		cr_assert(bi == 0 && bo == 0, "report %d:\n%s", line, out_b);
+		cr_assert(bi <= all_r / 1024 && bo <= all_w / 1024, "report %d (b read %llu B, wrote "
+			  "%llu B):\n%s", line, all_r, all_w, out_b);
 	}
-	cr_assert_eq(line_value(strstr(out_b, "== PROC =="), "pgpgin"), 0, "%s", out_b);
-	cr_assert_eq(line_value(strstr(out_b, "== PROC =="), "pgpgout"), 0, "%s", out_b);
+	cr_assert_leq(line_value(strstr(out_b, "== PROC =="), "pgpgin"), (long long)(all_r / 1024),
+		      "%s", out_b);
+	cr_assert_leq(line_value(strstr(out_b, "== PROC =="), "pgpgout"), (long long)(all_w / 1024),
+		      "%s", out_b);
 	if (iostat_kb(out_b, io.name, &rd, &wr))
-		cr_assert(rd == 0 && wr == 0, "%s", out_b);
+		cr_assert(rd <= all_r / 1024 && wr <= all_w / 1024, "%s", out_b);
 	test_finish(&d);
 }
 
