@@ -294,6 +294,9 @@ int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLER
 void cg_cpu_done(struct cg_cpu *c);
 /* The acct_ino cg_cpu_read() would give for cgroup path of the cpuacct hierarchy h. */
 int cg_cpuacct_ino(const struct cg_hier *h, const char *path, ino_t *ret);
+/* CPU time cgroup path of the cpuacct hierarchy h has used, in nanoseconds (v1
+ * cpuacct.usage; v2 cpu.stat's usage_usec, times 1000): one small read. */
+int cg_cpu_usage(const struct cg_hier *h, const char *path, uint64_t *ret_ns);
 
 /* ---- tasks ------------------------------------------------------------------------------- */
 

@@ -164,6 +164,28 @@ static int read_acct(const struct cg_hier *h, const char *path, struct strbuf *s
 	return r < 0 ? cg_where_set(w, path, h->cpu->acct_file, r) : r;
 }
 
+int cg_cpu_usage(const struct cg_hier *h, const char *path, uint64_t *ret_ns)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct cg_where w;
+	int r;
+
+	if (!h->cpu)
+		return -ENODEV;
+	if (h->version == CG_V1) {
+		r = cg_read_u64(h, path, "cpuacct.usage", &sb, ret_ns, &w);
+	} else {
+		struct cg_cpuacct a = {0};
+
+		r = read_acct(h, path, &sb, &a, NULL, &w);
+		if (r == 0)
+			*ret_ns = (a.user_us + a.system_us) * 1000;
+		cg_cpuacct_done(&a);
+	}
+	sb_release(&sb);
+	return r;
+}
+
 int cg_cpu_read(const struct cg_layout *layout, char *const paths[CG_NCONTROLLERS],
 		bool with_acct, struct cg_cpu *ret, struct cg_error *err)
 {

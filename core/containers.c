@@ -41,6 +41,10 @@ struct vp_ctr {
 	uint64_t tick_us;     /* time of the last load tick */
 	unsigned long long start_ticks;
 	uint64_t read_us; /* last read */
+	/* The cgroup's CPU time when the sampler last counted its tasks and found none running
+	 * nor blocked (usage_idle: that is what it was). */
+	uint64_t usage_ns;
+	bool usage_idle;
 };
 
 struct vp_ctrs {
@@ -196,6 +200,7 @@ static int lock_entry(struct vp_ctrs *s, const char *key, ino_t ino, struct vp_c
 		pv_cputime_done(&e->cpu);
 		memset(e->avg, 0, sizeof(e->avg));
 		e->tasks_at_us = 0;
+		e->usage_idle = false;
 		e->ino = ino;
 	}
 	*ret = e;
@@ -321,16 +326,22 @@ out:
 	return r;
 }
 
+/*
+ * One load tick for container key. Counting its tasks reads /proc/TID/stat of each thread;
+ * a container whose cgroup used no CPU time since a count that found none running nor
+ * blocked is not counted again: none of its tasks ran since, so none was forked, exited, or
+ * went to sleep uninterruptibly, and all still sleep. (A task woken but never run since
+ * then, only under starvation, is missed, where a count would see it runnable.) Parked
+ * containers, most of a big host's, cost one small read per tick.
+ */
 static void sample_one(struct vp_ctrs *s, const char *key)
 {
 	const struct cg_hier *h = &s->d->layout.h[CG_CPUACCT];
 	struct cg_tasks t;
 	struct vp_ctr *e;
-	uint64_t now, h64 = hash_str(key);
+	uint64_t now, usage = 0, h64 = hash_str(key);
+	bool have_usage = cg_cpu_usage(h, key, &usage) == 0, counted = false;
 
-	if (cg_tasks_count(h, key, s->d->procfd, &t, NULL) < 0)
-		return; /* gone: its entry ages out */
-	now = vp_now_us();
 	pthread_mutex_lock(&s->lock);
 	e = find(s, key, h64);
 	if (e)
@@ -338,16 +349,49 @@ static void sample_one(struct vp_ctrs *s, const char *key)
 	pthread_mutex_unlock(&s->lock);
 	if (!e)
 		return;
+	if (!(have_usage && e->usage_idle && usage == e->usage_ns)) {
+		pthread_mutex_unlock(&e->lock);
+		if (cg_tasks_count(h, key, s->d->procfd, &t, NULL) < 0)
+			return; /* gone: its entry ages out */
+		counted = true;
+		pthread_mutex_lock(&s->lock);
+		e = find(s, key, h64);
+		if (e)
+			pthread_mutex_lock(&e->lock);
+		pthread_mutex_unlock(&s->lock);
+		if (!e)
+			return;
+	}
+	now = vp_now_us();
 	if (e->tasks_at_us != 0) {
 		uint64_t ticks = sat_sub(now, e->tick_us) / LOAD_FREQ_US;
+		unsigned long active = counted ? t.running + t.blocked : 0;
 
 		for (uint64_t i = 0; i < ticks && i < MAX_CATCHUP_TICKS; i++)
-			pv_loadavg_tick(e->avg, t.running + t.blocked);
+			pv_loadavg_tick(e->avg, active);
 		e->tick_us += ticks * LOAD_FREQ_US;
-		e->tasks = t;
-		e->tasks_at_us = now;
+		if (counted) {
+			e->tasks = t;
+			e->tasks_at_us = now;
+			e->usage_ns = usage;
+			e->usage_idle = have_usage && active == 0;
+		}
 	}
 	pthread_mutex_unlock(&e->lock);
+}
+
+void vp_ctrs_sample(struct vp_ctrs *s)
+{
+	char **keys;
+	size_t n;
+
+	collect(s, vp_now_us(), &keys, &n);
+	cg_layout_sweep(&s->d->layout, VP_FD_IDLE_S);
+	for (size_t i = 0; i < n; i++) {
+		sample_one(s, keys[i]);
+		free(keys[i]);
+	}
+	free(keys);
 }
 
 static void *sampler(void *arg)
@@ -357,8 +401,6 @@ static void *sampler(void *arg)
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
-		char **keys;
-		size_t n;
 		bool stop;
 
 		next.tv_sec += PV_LOAD_FREQ_S;
@@ -370,13 +412,7 @@ static void *sampler(void *arg)
 		pthread_mutex_unlock(&s->stop_lock);
 		if (stop)
 			break;
-		collect(s, vp_now_us(), &keys, &n);
-		cg_layout_sweep(&s->d->layout, VP_FD_IDLE_S);
-		for (size_t i = 0; i < n; i++) {
-			sample_one(s, keys[i]);
-			free(keys[i]);
-		}
-		free(keys);
+		vp_ctrs_sample(s);
 		/* Overran (a suspend, a huge table): skip missed wake-ups; entries catch up by
 		 * their own tick times. */
 		{

@@ -183,6 +183,9 @@ struct vp_ctr_view {
 int vp_ctrs_new(struct vp_core *core, struct vp_ctrs **ret);
 void vp_ctrs_free(struct vp_ctrs *s);
 int vp_ctrs_start_sampler(struct vp_ctrs *s);
+/* One pass of the sampler (what its thread does every PV_LOAD_FREQ_S): a load tick for
+ * every recently read container that is due one; stale entries are freed. */
+void vp_ctrs_sample(struct vp_ctrs *s);
 /* Look up (or start tracking) the container of caller c, mark it read, count its tasks if
  * the sampler has no fresh count, and when cpu is given fold that CPU sample in. The state
  * after the update is copied to *ret. ino identifies the cgroup: cg_cpu_read()'s acct_ino

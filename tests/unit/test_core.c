@@ -1035,6 +1035,45 @@ Test(core, recreated_container_starts_afresh)
 	cr_assert_eq(vp_ctrs_count(fh.core->ctrs), 1, "the same path: the same entry");
 }
 
+/* The sampler counts a container's tasks again only when its cgroup used CPU time since a
+ * count that found none running nor blocked. */
+Test(core, sampler_skips_containers_that_did_not_run)
+{
+	static const pid_t tids[] = {403, 405, 406, 408, 409};
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+	unsigned long long start;
+
+	v2_host(PV_COUNT_QUOTA);
+	start = ticks_ago(50); /* all alike: the newest is the highest TID, 409 (10 inside) */
+	for (size_t i = 0; i < 5; i++)
+		fake_stat(fh.proc, tids[i], 'S', start);
+	set_cpu_stat(5000000, 1000000);
+	a = render(405, VP_LOADAVG);
+	cr_assert_str_eq(a, "0.00 0.00 0.00 0/5 10\n");
+	vp_ctrs_sample(fh.core->ctrs); /* counted: none active, and no CPU time since */
+	/* A task runnable, but the cgroup's CPU time the same: not counted again. */
+	fake_stat(fh.proc, 405, 'R', start);
+	vp_ctrs_sample(fh.core->ctrs);
+	b = render(405, VP_LOADAVG);
+	cr_assert_str_eq(b, "0.00 0.00 0.00 0/5 10\n", "the sampler's count of before");
+	/* CPU time used: counted. */
+	set_cpu_stat(5000100, 1000000);
+	vp_ctrs_sample(fh.core->ctrs);
+	c = render(405, VP_LOADAVG);
+	cr_assert_str_eq(c, "0.00 0.00 0.00 1/5 10\n");
+	/* A count that found one active is done again, with or without CPU time since. */
+	fake_stat(fh.proc, 405, 'S', start);
+	fake_stat(fh.proc, 406, 'D', start);
+	vp_ctrs_sample(fh.core->ctrs);
+	d = render(405, VP_LOADAVG);
+	cr_assert_str_eq(d, "0.00 0.00 0.00 0/5 10\n");
+	fake_stat(fh.proc, 406, 'S', start);
+	fake_stat(fh.proc, 408, 'R', start);
+	vp_ctrs_sample(fh.core->ctrs); /* the D one was counted as active: counted again */
+	e = render(405, VP_LOADAVG);
+	cr_assert_str_eq(e, "0.00 0.00 0.00 1/5 10\n");
+}
+
 Test(core, containers_counted_once_each)
 {
 	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;

@@ -168,6 +168,27 @@ Test(cpu_read, v2_container)
 	close_tree();
 }
 
+/* cg_cpu_usage(): the load sampler's one read per container. */
+Test(cpu_read, usage_of_both_layouts)
+{
+	uint64_t ns = 0;
+
+	open_tree("fixtures/v2/cgroup", CG_V2);
+	cr_assert_eq(cg_cpu_usage(&fx_layout.h[CG_CPUACCT], "/vp_fixture/ctr", &ns), 0);
+	cr_assert_eq(ns, (3085751 + 84711) * UINT64_C(1000), "cpu.stat's user and system");
+	write_file("vp_fixture/ctr/cpu.stat", "usage_usec 12\n");
+	cr_assert_eq(cg_cpu_usage(&fx_layout.h[CG_CPUACCT], "/vp_fixture/ctr", &ns), -EINVAL);
+	close_tree();
+	open_tree("fixtures/v1/cgroup", CG_V1);
+	cr_assert_eq(cg_cpu_usage(&fx_layout.h[CG_CPUACCT], "/pod/ctr", &ns), 0);
+	cr_assert_eq(ns, 2111993420, "cpuacct.usage");
+	write_file("pod/ctr/cpuacct.usage", "lots\n");
+	cr_assert_eq(cg_cpu_usage(&fx_layout.h[CG_CPUACCT], "/pod/ctr", &ns), -EINVAL);
+	tmp_unlink(fx_tree, "pod/ctr/cpuacct.usage");
+	cr_assert_eq(cg_cpu_usage(&fx_layout.h[CG_CPUACCT], "/pod/ctr", &ns), -ENOENT);
+	close_tree();
+}
+
 Test(cpu_read, v2_quota_on_ancestor_only)
 {
 	struct cg_cpu c;
