@@ -102,6 +102,9 @@ static void take(struct node *n, struct strbuf *out, uint64_t now)
 
 	n->snap = *out;
 	*out = t;
+	/* Kept until the next rendering, one per file of each view: not the renderer's
+	 * scratch capacity (loadavg reads a /proc file into it), 8 KiB against 30 bytes. */
+	sb_shrink(&n->snap);
 	n->have = true;
 	n->rendered_ms = now;
 	clock_gettime(CLOCK_REALTIME, &ts);

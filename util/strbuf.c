@@ -45,6 +45,23 @@ int sb_reserve(struct strbuf *sb, size_t extra)
 	return 0;
 }
 
+void sb_shrink(struct strbuf *sb)
+{
+	char *p;
+
+	if (sb->len == 0) {
+		sb_release(sb);
+		return;
+	}
+	if (sb->cap == sb->len + 1)
+		return;
+	p = realloc(sb->buf, sb->len + 1);
+	if (!p)
+		return;
+	sb->buf = p;
+	sb->cap = sb->len + 1;
+}
+
 int sb_append(struct strbuf *sb, const char *s, size_t n)
 {
 	int r = sb_reserve(sb, n);

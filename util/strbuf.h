@@ -18,5 +18,8 @@ void sb_reset(struct strbuf *sb);
 int sb_reserve(struct strbuf *sb, size_t extra);
 int sb_append(struct strbuf *sb, const char *s, size_t n);
 int sb_appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Give back what the content does not use (for a buffer kept long): cap becomes len + 1 (0
+ * when empty). On failure it stays as it was. */
+void sb_shrink(struct strbuf *sb);
 
 #endif

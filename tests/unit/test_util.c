@@ -92,6 +92,25 @@ Test(strbuf, grows_and_formats)
 	sb_release(&sb);
 }
 
+Test(strbuf, shrinks_to_its_content)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	cr_assert_eq(sb_reserve(&sb, 8000), 0);
+	cr_assert_geq(sb.cap, 8001);
+	cr_assert_eq(sb_append(&sb, "0.00 0.00 0.00 1/5 10\n", 22), 0);
+	sb_shrink(&sb);
+	cr_assert_eq(sb.cap, 23);
+	cr_assert_str_eq(sb.buf, "0.00 0.00 0.00 1/5 10\n");
+	cr_assert_eq(sb_append(&sb, "x", 1), 0, "grows again");
+	cr_assert_eq(sb.len, 23);
+	sb_reset(&sb);
+	sb_shrink(&sb);
+	cr_assert_null(sb.buf, "empty: nothing kept");
+	cr_assert_eq(sb.cap, 0);
+	sb_release(&sb);
+}
+
 Test(fileio, reads_whole_file_and_refuses_nul)
 {
 	char *d = tmpdir_new();
