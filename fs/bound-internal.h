@@ -13,6 +13,9 @@
 #define NBUCKETS 4096
 #define NODE_BUCKETS 16
 #define SWEEP_MS 1000
+/* A view not handed out for this long (parked containers; mounted files never ask again) is
+ * checked only this often. */
+#define SWEEP_IDLE_MS 10000
 /* A snapshot unused this long is freed (the next READ renders afresh). */
 #define IDLE_FREE_MS (600 * 1000)
 /* A slot the kernel never looked up (only its number went out, in a symlink) is freed. */
@@ -57,6 +60,7 @@ struct view {
 	uint32_t slot, gen;
 	unsigned users;    /* under b->lock */
 	uint64_t touched_ms; /* last handed out (under b->lock) */
+	uint64_t checked_ms; /* its container last found alive (the sweep's own) */
 	bool unlinked;     /* the slot was freed: free this when users drops to 0 */
 	bool parsed;       /* v holds the view (a kept key that does not parse renders nothing) */
 	atomic_bool dead;  /* the container is gone */

@@ -512,18 +512,25 @@ void fs_bound_sweep(struct fs_bound *b)
 
 	for (uint32_t i = 1; i < hwm; i++) {
 		struct view *v;
-		bool gone, was;
+		bool gone, was, idle;
 
 		/* A slot handed out in a symlink that nobody followed up with a LOOKUP. */
 		pthread_mutex_lock(&b->lock);
 		v = b->slots[i];
 		if (v && b->rec[i].nlookup == 0 && now - v->touched_ms > UNUSED_FREE_MS)
 			index_remove(b, v);
+		idle = v && now - v->touched_ms > SWEEP_IDLE_MS;
 		pthread_mutex_unlock(&b->lock);
 		v = bv_view_get(b, i);
 		if (!v)
 			continue;
+		if (idle && v->parsed && now - v->checked_ms < SWEEP_IDLE_MS) {
+			bv_view_put(b, v);
+			continue;
+		}
 		gone = !v->parsed || vp_view_alive(b->core, &v->v) < 0;
+		if (!gone)
+			v->checked_ms = now;
 		was = gone && atomic_exchange(&v->dead, true);
 		{
 			struct sweep_ctx c = {gone, now};
