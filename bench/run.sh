@@ -148,11 +148,12 @@ mkcg() { # relative path -> creates it in every hierarchy; containers (a/b) get 
 ctr() { # name -> the container's comma-separated dirs
 	out=""; for h in $HIERS; do out="$out${out:+,}$h/$TAG/$1"; done; echo "$out"
 }
-ctrs() { # count -> that many containers' dir lists (c0, c1, ...)
-	i=0; while [ "$i" -lt "$1" ]; do ctr "c$i"; i=$((i + 1)); done
+ctrs() { # count -> that many containers' dir lists (c0, c1, ...); NxM: N processes over M
+	n=${1%x*}; m=${1#*x}; [ "$m" = "$1" ] && m=$n
+	i=0; while [ "$i" -lt "$n" ]; do ctr "c$((i % m))"; i=$((i + 1)); done
 }
 NCTR=$NMAX
-for n in $SCALE; do [ "$n" -gt "$NCTR" ] && NCTR=$n; done
+for n in $SCALE; do n=${n#*x}; [ "$n" -gt "$NCTR" ] && NCTR=$n; done
 [ "$PARK" -gt "$NCTR" ] && NCTR=$PARK
 
 RUNC_IDS=""

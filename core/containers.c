@@ -326,6 +326,19 @@ out:
 	return r;
 }
 
+/* The entry of key (hash h) with its lock held, NULL if it is gone. */
+static struct vp_ctr *lock_found(struct vp_ctrs *s, const char *key, uint64_t h)
+{
+	struct vp_ctr *e;
+
+	pthread_mutex_lock(&s->lock);
+	e = find(s, key, h);
+	if (e)
+		pthread_mutex_lock(&e->lock);
+	pthread_mutex_unlock(&s->lock);
+	return e;
+}
+
 /*
  * One load tick for container key. Counting its tasks reads /proc/TID/stat of each thread;
  * a container whose cgroup used no CPU time since a count that found none running nor
@@ -342,11 +355,7 @@ static void sample_one(struct vp_ctrs *s, const char *key)
 	uint64_t now, usage = 0, h64 = hash_str(key);
 	bool have_usage = cg_cpu_usage(h, key, &usage) == 0, counted = false;
 
-	pthread_mutex_lock(&s->lock);
-	e = find(s, key, h64);
-	if (e)
-		pthread_mutex_lock(&e->lock);
-	pthread_mutex_unlock(&s->lock);
+	e = lock_found(s, key, h64);
 	if (!e)
 		return;
 	if (!(have_usage && e->usage_idle && usage == e->usage_ns)) {
@@ -354,11 +363,7 @@ static void sample_one(struct vp_ctrs *s, const char *key)
 		if (cg_tasks_count(h, key, s->d->procfd, &t, NULL) < 0)
 			return; /* gone: its entry ages out */
 		counted = true;
-		pthread_mutex_lock(&s->lock);
-		e = find(s, key, h64);
-		if (e)
-			pthread_mutex_lock(&e->lock);
-		pthread_mutex_unlock(&s->lock);
+		e = lock_found(s, key, h64);
 		if (!e)
 			return;
 	}
