@@ -81,13 +81,13 @@ static void io_setup(void)
 	fprintf(stderr, "procfiles: container I/O on %s (%s), %s\n", io.name, io.dev, io.target);
 }
 
-/* The numbers of the last line of `vmstat` output in text under its header's columns bi and
- * bo, for its first (line 0) or second (line 1) report. */
-static void vmstat_bi_bo(const char *text, int line, unsigned long long *bi,
-			 unsigned long long *bo)
+/* Column name (bi, bo, si, so...) of report line (0: the first) of `vmstat` output in
+ * text. */
+static unsigned long long vmstat_col(const char *text, int line, const char *name)
 {
 	const char *h = strstr(text, " bi ");
-	int col_bi = -1, col_bo = -1, col = 0;
+	int want = -1, col = 0;
+	unsigned long long v = 0;
 	char hdr[512], *tok, *save = NULL;
 	const char *l;
 
@@ -95,26 +95,28 @@ static void vmstat_bi_bo(const char *text, int line, unsigned long long *bi,
 	while (h > text && h[-1] != '\n')
 		h--;
 	snprintf(hdr, sizeof(hdr), "%.*s", (int)strcspn(h, "\n"), h);
-	for (tok = strtok_r(hdr, " ", &save); tok; tok = strtok_r(NULL, " ", &save), col++) {
-		if (strcmp(tok, "bi") == 0)
-			col_bi = col;
-		if (strcmp(tok, "bo") == 0)
-			col_bo = col;
-	}
-	cr_assert(col_bi >= 0 && col_bo >= 0, "%s", text);
+	for (tok = strtok_r(hdr, " ", &save); tok; tok = strtok_r(NULL, " ", &save), col++)
+		if (strcmp(tok, name) == 0)
+			want = col;
+	cr_assert(want >= 0, "no %s column: %s", name, text);
 	l = strchr(h, '\n');
 	for (int i = 0; l && i <= line; i++)
 		l = strchr(l + 1, '\n') ? l + 1 : NULL;
 	cr_assert_not_null(l, "no report %d in:\n%s", line, text);
 	snprintf(hdr, sizeof(hdr), "%.*s", (int)strcspn(l, "\n"), l);
 	col = 0;
-	for (tok = strtok_r(hdr, " ", &save); tok; tok = strtok_r(NULL, " ", &save), col++) {
-		if (col == col_bi)
-			*bi = strtoull(tok, NULL, 10);
-		if (col == col_bo)
-			*bo = strtoull(tok, NULL, 10);
-	}
-	cr_assert_gt(col, col_bo, "short report line: %s", l);
+	for (tok = strtok_r(hdr, " ", &save); tok; tok = strtok_r(NULL, " ", &save), col++)
+		if (col == want)
+			v = strtoull(tok, NULL, 10);
+	cr_assert_gt(col, want, "short report line: %s", l);
+	return v;
+}
+
+static void vmstat_bi_bo(const char *text, int line, unsigned long long *bi,
+			 unsigned long long *bo)
+{
+	*bi = vmstat_col(text, line, "bi");
+	*bo = vmstat_col(text, line, "bo");
 }
 
 /* The value after "key " at the start of a line of text, or -1. */
@@ -205,6 +207,12 @@ Test(procfiles, vmstat_and_iostat_show_the_containers_io)
 	vmstat_bi_bo(strstr(out_a, "== VMSTAT =="), 1, &bi, &bo);
 	cr_assert_gt(bo, 0, "second report, while writing:\n%s", out_a);
 	cr_assert_lt(bo, 200 * 1024, "about 10 MiB/s, not the host's:\n%s", out_a);
+	/* Memory well under its limit, nothing swapped: the container's si and so are 0,
+	 * whatever the host swaps (these hosts swap to zram). */
+	for (int line = 0; line < 2; line++) {
+		cr_assert_eq(vmstat_col(strstr(out_a, "== VMSTAT =="), line, "si"), 0, "%s", out_a);
+		cr_assert_eq(vmstat_col(strstr(out_a, "== VMSTAT =="), line, "so"), 0, "%s", out_a);
+	}
 	/* The counters are the cgroup's, over all devices, in KiB (the programs run after the
 	 * reading back may still read a page or two of their own from a disk: at most the
 	 * cgroup's final count). */
