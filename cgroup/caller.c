@@ -17,7 +17,7 @@
 #include "util/fileio.h"
 #include "util/parse.h"
 
-#define NSCACHE_MAX 4096
+#define NSCACHE_MAX CG_NSCACHE_FDS
 
 struct ns_entry {
 	dev_t dev;

@@ -9,6 +9,10 @@
 
 #include "cgroup/cgroup.h"
 
+/* At most this many pid namespaces' inits are kept, each with a pidfd: the daemon leaves that
+ * many descriptors to them. */
+#define CG_NSCACHE_FDS 4096
+
 /* Cache of pid namespace -> its init, each entry holding a pidfd of that init so that a
  * recycled pid can never be mistaken for it. Thread-safe. */
 struct cg_nscache;

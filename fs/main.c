@@ -91,10 +91,11 @@ static int mkdir_p(const char *path)
 }
 
 /* Kept cgroup files are the daemon's main use of descriptors: raise the soft limit to the
- * hard one (and the hard one too where allowed) and give them all but a reserve and the kept
- * callers' files (VP_CALLER_FDS). */
+ * hard one (and the hard one too where allowed) and give them all but a reserve, the kept
+ * callers' files (VP_CALLER_FDS) and the pid namespace inits' pidfds (CG_NSCACHE_FDS). */
 static size_t fd_budget(void)
 {
+	const size_t others = 1024 + VP_CALLER_FDS + CG_NSCACHE_FDS;
 	struct rlimit rl, want = {1 << 20, 1 << 20};
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -104,8 +105,7 @@ static size_t fd_budget(void)
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		getrlimit(RLIMIT_NOFILE, &rl);
-	return rl.rlim_cur > 2048 + VP_CALLER_FDS ? (size_t)(rl.rlim_cur - 1024 - VP_CALLER_FDS)
-						  : 1024;
+	return rl.rlim_cur > others + 1024 ? (size_t)rl.rlim_cur - others : 1024;
 }
 
 static int daemon_init(struct vp_daemon *d, enum pv_cpu_count count)
