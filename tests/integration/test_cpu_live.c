@@ -321,7 +321,11 @@ Test(cpu_live, two_busy_tasks_raise_load_above_one_other_stays_low, .timeout = 2
 	max_hot = atof(strstr(out_hot, "MAX=") + 4);
 	max_cold = atof(strstr(out_cold, "MAX=") + 4);
 	cr_assert_gt(max_hot, 1.0, "two busy tasks, 60 s:\n%s", out_hot);
-	cr_assert_lt(max_cold, 0.3, "the quiet container:\n%s", out_cold);
+	/* The quiet container's own watcher (cut, awk and sleep every 2 s) is sometimes caught
+	 * runnable: more often where it runs slowly, under emulation. Either way far from the
+	 * busy one's 1 and more, and from the host's 2 and more. */
+	cr_assert_lt(max_cold, timing_checked("a quiet container's load under 0.3") ? 0.3 : 0.6,
+		     "the quiet container:\n%s", out_cold);
 	/* last_pid is numbered in the container's pid namespace, not the host's. */
 	cr_assert_gt(read_whole("/proc/sys/kernel/ns_last_pid", host, sizeof(host) - 1), 0);
 	host_last = atol(host);
