@@ -517,9 +517,9 @@ void fs_bound_sweep(struct fs_bound *b)
 		/* A slot handed out in a symlink that nobody followed up with a LOOKUP. */
 		pthread_mutex_lock(&b->lock);
 		v = b->slots[i];
-		if (v && b->rec[i].nlookup == 0 && now - v->touched_ms > UNUSED_FREE_MS)
-			index_remove(b, v);
 		idle = v && now - v->touched_ms > SWEEP_IDLE_MS;
+		if (v && b->rec[i].nlookup == 0 && now - v->touched_ms > UNUSED_FREE_MS)
+			index_remove(b, v); /* may free v */
 		pthread_mutex_unlock(&b->lock);
 		v = bv_view_get(b, i);
 		if (!v)
