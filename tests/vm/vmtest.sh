@@ -188,6 +188,15 @@ ROW
 	line=$(tr -d '\r' < "$logf" | sed -n 's/^VMTEST-SUMMARY //p' | tail -n 1)
 	summary="$summary
 $name ($took s, $accel): exit $rc; $line"
+	# A failed guest names its failed tests and their assertions in the
+	# summary, which is what the tail of a CI log shows.
+	if [ "$rc" != 0 ]; then
+		fails=$(tr -d '\r' < "$logf" | sed -n '/VMTEST-BEGIN/,/VMTEST-EXIT/p' |
+			grep -a -E -A 3 '^\[(FAIL|CRASH|TIMEOUT|ERR)|^\[----\] [^ ]+:[0-9]+: |^not ok' |
+			grep -a -v '^--$' | cut -c 1-300 | head -n 40)
+		[ -z "$fails" ] || summary="$summary
+$(echo "$fails" | sed 's/^/    /')"
+	fi
 	[ "$rc" = 0 ] || status=1
 done
 echo "== vmtest summary ==$summary"
