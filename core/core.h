@@ -159,6 +159,16 @@ int vp_render(struct vp_core *core, enum vp_file f, const struct vp_view *v, pid
 int vp_view_cpus(struct vp_core *core, const struct vp_view *v, unsigned **ret_host_cpu,
 		 unsigned *ret_n, char *err, size_t errsz);
 
+/* The host's block devices as its /proc/diskstats lists them (at most VP_HOST_TTL_MS old):
+ * fn(name, major, minor, u) each, in its order, stopping at a negative return (returned).
+ * fn runs under the host file's lock: it must not call back into the core. */
+int vp_block_each(struct vp_core *core,
+		  int (*fn)(const char *name, unsigned major, unsigned minor, void *u), void *u);
+/* /sys/class/block/NAME/stat of device major:minor as view v sees it (proc_views/diskstats.h;
+ * the host's figures for a view in the root I/O cgroup). -ENOENT: no such device now. */
+int vp_block_stat_render(struct vp_core *core, const struct vp_view *v, unsigned major,
+			 unsigned minor, struct strbuf *out, char *err, size_t errsz);
+
 /* sysinfo(2) for caller tid as its meminfo, uptime and loadavg show it: 0, 1 when the caller
  * is the host's (let the kernel answer), or -errno (-ESRCH: gone; -EIO: no view). */
 int vp_sysinfo_for(struct vp_core *core, pid_t tid, struct pv_sysinfo *ret);

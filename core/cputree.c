@@ -34,7 +34,7 @@ static const char *const cpu_fixed[] = {"online", "topology", "cpufreq", "cache"
 static unsigned root_node(void)
 {
 	for (size_t i = 0; i < vp_nentries; i++)
-		if (vp_entries[i].cputree)
+		if (vp_entries[i].tree == VP_TREE_CPU)
 			return vp_entries[i].node;
 	return 0;
 }

@@ -25,7 +25,7 @@
 
 static inline bool vp_cputree_node(unsigned node)
 {
-	return node >= VP_CPUTREE_BASE;
+	return node >= VP_CPUTREE_BASE && node < (1u << 20);
 }
 
 /* The child called name of directory node parent (the table row of the tree's root, or a

@@ -288,6 +288,67 @@ static int render_diskstats(struct vp_core *d, const struct cg_caller *c, pid_t 
 	return r;
 }
 
+static const char *kind_path(const struct vp_view *v, enum vp_view_kind kind);
+
+int vp_block_each(struct vp_core *d,
+		  int (*fn)(const char *name, unsigned major, unsigned minor, void *u), void *u)
+{
+	struct vp_host_cache *hc = &d->host_diskstats;
+	int r = host_lock_fresh(hc, d->host_fd[VP_DISKSTATS], parse_diskstats);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r >= 0 && i < hc->diskstats->n; i++) {
+		const struct pv_disk *k = &hc->diskstats->disk[i];
+
+		r = fn(k->name, k->major, k->minor, u);
+	}
+	pthread_rwlock_unlock(&hc->lock);
+	return r;
+}
+
+int vp_block_stat_render(struct vp_core *d, const struct vp_view *v, unsigned major,
+			 unsigned minor, struct strbuf *out, char *err, size_t errsz)
+{
+	struct vp_host_cache *hc = &d->host_diskstats;
+	_cleanup_free_ struct pv_disk_io *io = NULL;
+	struct cg_error ce = {0};
+	struct cg_iostat s = {0};
+	int r;
+
+	if (vp_view_is_host(v, VP_VIEW_IO)) {
+		/* The host's figures now, not the cached device list's. */
+		r = read_fd_all(d->host_fd[VP_DISKSTATS], out);
+		if (r >= 0) {
+			struct strbuf text = *out;
+
+			*out = (struct strbuf)STRBUF_INIT;
+			r = pv_blockstat_host(text.buf ? text.buf : "", major, minor, out);
+			sb_release(&text);
+		}
+	} else {
+		r = io_view(d, &v->c, &s, &ce);
+		if (r >= 0) {
+			io = calloc(s.n ? s.n : 1, sizeof(*io));
+			for (size_t i = 0; io && i < s.n; i++)
+				iodev_to_view(&s.dev[i], &io[i]);
+			r = io ? host_lock_fresh(hc, d->host_fd[VP_DISKSTATS], parse_diskstats)
+			       : -ENOMEM;
+			if (r >= 0) {
+				r = pv_blockstat_render(hc->diskstats, major, minor, io, s.n, out);
+				pthread_rwlock_unlock(&hc->lock);
+			}
+			cg_iostat_done(&s);
+		}
+	}
+	if (r < 0 && err && errsz && ce.where[0])
+		snprintf(err, errsz, "sys/class/block (%u:%u): %s", major, minor, cg_error_str(&ce));
+	else if (r < 0 && err && errsz)
+		snprintf(err, errsz, "sys/class/block (%u:%u) for the cgroup %s: %s", major, minor,
+			 kind_path(v, VP_VIEW_IO), strerror(-r));
+	return r;
+}
+
 static int render_vmstat(struct vp_core *d, const struct cg_caller *c, pid_t tid,
 			 struct cg_error *err, struct strbuf *out)
 {

@@ -38,6 +38,13 @@ enum vp_view_kind {
 	VP_VIEW_IO,
 };
 
+/* A directory row whose children are not rows but a tree computed per view (core/tree.h). */
+enum vp_tree {
+	VP_TREE_NONE,
+	VP_TREE_CPU,   /* /sys/devices/system/cpu (core/cputree.h) */
+	VP_TREE_BLOCK, /* /sys/class/block: NAME/stat per host block device (core/blocktree.c) */
+};
+
 /* Where a host file lives: under the procfs or the sysfs the core was configured with. */
 enum vp_host_root {
 	VP_HOST_PROC,
@@ -53,11 +60,11 @@ struct vp_entry {
 	const char *name;
 	const char *path;    /* from the view's root (= the mount point), e.g. "proc/meminfo" */
 	int file;            /* enum vp_file, or -1 for a directory */
-	/* Mounted by the OCI hook and the CDI spec over "/" path in a container. */
+	/* Mounted by the OCI hook and the CDI spec over "/" path in a container (the block
+	 * tree: its NAME/stat files, each over the container's /sys/class/block/NAME/stat). */
 	bool mount;
-	/* A directory whose children are the view's /sys/devices/system/cpu (core/cputree.h),
-	 * not rows. */
-	bool cputree;
+	/* A directory whose children are a per-view tree, not rows (VP_TREE_NONE: rows). */
+	enum vp_tree tree;
 	enum vp_host_root host_root;
 	const char *host_rel; /* the host's file, relative to host_root */
 	unsigned controllers; /* cgroup controllers its renderer reads (CG_MASK bits) */

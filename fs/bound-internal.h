@@ -36,11 +36,11 @@ struct hdr {
 	uint32_t hwm;
 };
 
-/* One file of a view: a row of the served-file table or a file of its cpu tree. */
+/* One file of a view: a row of the served-file table or a file of its trees. */
 struct node {
 	struct node *next; /* in the view's hash chain */
 	unsigned id;       /* its node number */
-	/* Of a cpu tree node handed out by LOOKUP: its parent and name, to delete it in the
+	/* Of a tree node handed out by LOOKUP: its parent and name, to delete it in the
 	 * kernel when the view goes (0: not one). */
 	unsigned parent;
 	char name[32];

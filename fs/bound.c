@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "core/cputree.h"
+#include "core/tree.h"
 #include "fs/bound-internal.h"
 
 uint64_t bv_now_ms(void)
@@ -414,7 +414,7 @@ int fs_bound_tree_child(struct fs_bound *b, uint32_t slot, unsigned parent, cons
 	if (!v)
 		return -ESTALE;
 	r = v->parsed && !atomic_load(&v->dead)
-		    ? vp_cputree_child(b->core, &v->v, parent, name, ret_node, ret_dir)
+		    ? vp_tree_child(b->core, &v->v, parent, name, ret_node, ret_dir)
 		    : -ESTALE;
 	bv_view_put(b, v);
 	return r;
@@ -427,7 +427,7 @@ int fs_bound_tree_stat(struct fs_bound *b, uint32_t slot, unsigned node, bool *r
 
 	if (!v)
 		return -ESTALE;
-	r = v->parsed && !atomic_load(&v->dead) ? vp_cputree_stat(b->core, &v->v, node, ret_dir)
+	r = v->parsed && !atomic_load(&v->dead) ? vp_tree_stat(b->core, &v->v, node, ret_dir)
 						: -ESTALE;
 	bv_view_put(b, v);
 	return r;
@@ -441,7 +441,7 @@ int fs_bound_tree_list(struct fs_bound *b, uint32_t slot, unsigned dir,
 
 	if (!v)
 		return -ESTALE;
-	r = v->parsed && !atomic_load(&v->dead) ? vp_cputree_list(b->core, &v->v, dir, fn, u)
+	r = v->parsed && !atomic_load(&v->dead) ? vp_tree_list(b->core, &v->v, dir, fn, u)
 						: -ESTALE;
 	bv_view_put(b, v);
 	return r;
@@ -474,7 +474,7 @@ static void release(struct fs_bound *b, struct view *v)
 
 	if (!b->se)
 		return;
-	/* The cpu tree, deepest first: a pass deletes what has no child left (a directory
+	/* The trees, deepest first: a pass deletes what has no child left (a directory
 	 * whose children are still there refuses). */
 	for (int pass = 0; pass < 4; pass++)
 		bv_each_node(v, release_node, &c);

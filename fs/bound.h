@@ -77,12 +77,12 @@ uint32_t fs_bound_gen(struct fs_bound *b, uint32_t slot);
 void fs_bound_ref(struct fs_bound *b, uint32_t slot, uint64_t n);
 void fs_bound_forget(struct fs_bound *b, uint32_t slot, uint64_t n);
 
-/* The kernel looked up node id of slot (a cpu tree node) as name in directory parent: it is
+/* The kernel looked up node id of slot (a tree's node) as name in directory parent: it is
  * deleted by name when the view goes. */
 void fs_bound_named(struct fs_bound *b, uint32_t slot, unsigned id, unsigned parent,
 		    const char *name);
 
-/* The view's cpu tree (core/cputree.h), for slot: -ESTALE for a gone view. */
+/* The view's trees (core/tree.h), for slot: -ESTALE for a gone view. */
 int fs_bound_tree_child(struct fs_bound *b, uint32_t slot, unsigned parent, const char *name,
 			unsigned *ret_node, bool *ret_dir);
 int fs_bound_tree_stat(struct fs_bound *b, uint32_t slot, unsigned node, bool *ret_dir);
@@ -95,7 +95,7 @@ struct fs_bound_attr {
 	uint64_t mtime_ns; /* changes with every rendering */
 };
 
-/* Attributes of file id (its node number: a table row's or a cpu tree's) of slot (a LOOKUP or GETATTR reply): its snapshot, re-rendered unless
+/* Attributes of file id (its node number: a table row's or a tree's) of slot (a LOOKUP or GETATTR reply): its snapshot, re-rendered unless
  * at most FS_REUSE_MS old. *err_msg says what failed. */
 int fs_bound_attr(struct fs_bound *b, uint32_t slot, unsigned id, struct fs_bound_attr *ret,
 		  char *err, size_t errsz);

@@ -25,8 +25,10 @@ struct fs_bound;
  *   - ".by-pid/PID" is a symlink too: node FS_INO_PIDLINK | PID.
  *   - Every other node belongs to one bound view (fs/bound.c): its id is
  *     ((slot + 1) << FS_NODE_BITS) | the node number of the served-file table (core/table.h;
- *     0 is the view's directory ".v/SLOT"). The kernel keeps node ids across our restarts,
- *     and so do the slots (kept in the request journal's memfd).
+ *     0 is the view's directory ".v/SLOT") or of the cpu tree (below 2^20), and
+ *     FS_INO_WIDE | ((slot + 1) << 32) | node for the wider node numbers of the block tree
+ *     (core/tree.h: 2^31 and up). The kernel keeps node ids across our restarts, and so do
+ *     the slots (kept in the request journal's memfd).
  */
 #define FS_INO_ROOT 1 /* FUSE_ROOT_ID */
 #define FS_INO_BYPID 2
@@ -35,18 +37,31 @@ struct fs_bound;
 #define FS_BYPID_NAME ".by-pid"
 #define FS_VIEWS_NAME ".v"
 #define FS_INO_PIDLINK (UINT64_C(1) << 62)
+#define FS_INO_WIDE (UINT64_C(1) << 61)
 #define FS_NODE_BITS 20
 #define FS_NODE_MASK ((UINT64_C(1) << FS_NODE_BITS) - 1)
-#define FS_SLOT_MAX_INO (UINT64_C(1) << 40) /* view node ids are below */
+#define FS_SLOT_MAX_INO (UINT64_C(1) << 40) /* narrow view node ids are below */
 
 static inline fuse_ino_t fs_ino(uint32_t slot, unsigned node)
 {
+	if (node > FS_NODE_MASK)
+		return FS_INO_WIDE | ((fuse_ino_t)slot + 1) << 32 | node;
 	return ((fuse_ino_t)slot + 1) << FS_NODE_BITS | node;
 }
 
 /* Whether ino is a view's node; then its slot and node number. */
 static inline bool fs_ino_split(fuse_ino_t ino, uint32_t *slot, unsigned *node)
 {
+	if ((ino & ~(FS_INO_WIDE | (UINT64_C(0x1fffffff) << 32) | UINT64_C(0xffffffff))) == 0 &&
+	    (ino & FS_INO_WIDE)) {
+		uint64_t s = (ino >> 32) & 0x1fffffff;
+
+		if (s == 0 || s > UINT32_MAX || (ino & 0xffffffff) <= FS_NODE_MASK)
+			return false;
+		*slot = (uint32_t)(s - 1);
+		*node = (unsigned)(ino & 0xffffffff);
+		return true;
+	}
 	if (ino >> FS_NODE_BITS == 0 || ino >= FS_SLOT_MAX_INO)
 		return false;
 	*slot = (uint32_t)((ino >> FS_NODE_BITS) - 1);

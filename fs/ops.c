@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/cputree.h"
+#include "core/tree.h"
 #include "fs/bound.h"
 #include "fs/daemon.h"
 
@@ -105,18 +105,19 @@ struct vnode {
 	uint32_t slot;
 	uint32_t gen;
 	unsigned node;
-	const struct vp_entry *e; /* its table row; NULL for the view's root and the cpu tree */
-	bool tree;                /* below the cpu tree's row (core/cputree.h) */
+	const struct vp_entry *e; /* its table row; NULL for the view's root and the trees */
+	bool tree;                /* below a tree's row (core/tree.h) */
 	bool dir;
 };
 
 /* ino as a node of a view in use: -ESTALE for anything else (a fixed node, a gone view), and
- * -ENOENT for a cpu tree node that does not exist any more (the CPU count changed). */
+ * -ENOENT for a tree node that does not exist any more (the CPU count changed, a block
+ * device went). */
 static int vnode_of(struct vp_daemon *d, fuse_ino_t ino, struct vnode *vn)
 {
 	if (!fs_ino_split(ino, &vn->slot, &vn->node) || !(vn->gen = fs_bound_gen(d->bound, vn->slot)))
 		return -ESTALE;
-	vn->tree = vp_cputree_node(vn->node);
+	vn->tree = vp_tree_node(vn->node);
 	vn->e = vn->node && !vn->tree ? vp_entry_by_node(vn->node) : NULL;
 	if (vn->tree)
 		return fs_bound_tree_stat(d->bound, vn->slot, vn->node, &vn->dir);
@@ -126,14 +127,14 @@ static int vnode_of(struct vp_daemon *d, fuse_ino_t ino, struct vnode *vn)
 	return 0;
 }
 
-/* Whether node's entries come from the cpu tree: the tree's row or a directory of it. */
+/* Whether node's entries come from a tree: the tree's row or a directory of it. */
 static bool tree_dir(const struct vnode *vn)
 {
-	return vn->dir && (vn->tree || (vn->e && vn->e->cputree));
+	return vn->dir && (vn->tree || (vn->e && vn->e->tree));
 }
 
-/* Attribute timeouts: the cpu tree follows the CPU count (cpuN come and go) within a second;
- * other directories never change; files are snapshots (FS_ATTR_MS). */
+/* Attribute timeouts: the trees follow the CPU count (cpuN come and go) and the block devices
+ * within a second; other directories never change; files are snapshots (FS_ATTR_MS). */
 #define FS_TREE_TIMEOUT 1.0
 
 /* Reply a LOOKUP with node (dir: a directory) of slot, which the caller counted already; the
@@ -319,7 +320,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	fs_bound_ref(d->bound, pv.slot, 1);
 	reply_node(req, pv.slot, pv.gen, e->node, e->file < 0, FS_TIMEOUT,
-		   e->cputree ? FS_TREE_TIMEOUT : FS_TIMEOUT);
+		   e->tree ? FS_TREE_TIMEOUT : FS_TIMEOUT);
 }
 
 /* The slot of pid's view (created if needed), which READLINK hands out. A thread's slot is
@@ -519,7 +520,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	dir_add(&db, "..",
 		fixed		 ? FS_INO_ROOT
 		: vn.node == 0	 ? FS_INO_VIEWS
-		: vn.tree	 ? fs_ino(vn.slot, vp_cputree_parent(vn.node))
+		: vn.tree	 ? fs_ino(vn.slot, vp_tree_parent(vn.node))
 				 : fs_ino(vn.slot, vn.e->parent),
 		S_IFDIR);
 	if (root) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/cputree.h"
+#include "core/tree.h"
 #include "fs/bound-internal.h"
 
 /* ---- snapshots ----------------------------------------------------------------------------- */
@@ -88,8 +88,8 @@ static int render(struct fs_bound *b, struct view *v, unsigned id, struct strbuf
 	if (e && e->file >= 0)
 		return vp_render(b->core, (enum vp_file)e->file, &v->v,
 				 v->v.c.host_ns ? 0 : v->v.c.init, out, err, errsz);
-	if (vp_cputree_node(id))
-		return vp_cputree_render(b->core, &v->v, id, out, err, errsz);
+	if (vp_tree_node(id))
+		return vp_tree_render(b->core, &v->v, id, out, err, errsz);
 	return -EISDIR;
 }
 
@@ -318,7 +318,7 @@ static int refresh_tree(const char *name, unsigned node, bool is_dir, void *u)
 		refresh_node(c->b, c->v, node);
 	} else if (c->depth < 4) {
 		c->depth++;
-		vp_cputree_list(c->b->core, &c->v->v, node, refresh_tree, c);
+		vp_tree_list(c->b->core, &c->v->v, node, refresh_tree, c);
 		c->depth--;
 	}
 	return 0;
@@ -343,8 +343,8 @@ static void refresh_all(struct fs_bound *b)
 				continue;
 			if (e->file >= 0)
 				refresh_node(b, v, e->node);
-			else if (e->cputree && v->parsed)
-				vp_cputree_list(b->core, &v->v, e->node, refresh_tree, &c);
+			else if (e->tree && v->parsed)
+				vp_tree_list(b->core, &v->v, e->node, refresh_tree, &c);
 		}
 		bv_view_put(b, v);
 	}

@@ -21,12 +21,16 @@
  * container opted out (annotation io.vprocfs.disable=true), it logs to stderr and exits 0.
  * Rows marked v2_only (/proc/pressure) that the daemon does not serve on this host (LOOKUP
  * ENOENT: cgroups are not v2) are skipped without a word.
+ * The block tree's row (/sys/class/block) is not one mount but one per device: the stat file
+ * of each device the daemon lists, over the container's /sys/class/block/NAME/stat (a
+ * device added later keeps the host's file in containers started before).
  * Idempotent: a target that already is a vprocfs file is left alone. Single-threaded, as
  * setns(CLONE_NEWNS) requires.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -48,7 +52,17 @@
 #define FUSE_SUPER_MAGIC 0x65735546
 #define STATE_MAX (1 << 20)
 
-#define MAX_MOUNTS 64
+/* The table's rows, and the block tree's stat files: at most BLOCK_MAX devices (more are
+ * left with the host's files, and said so). */
+#define BLOCK_MAX 256
+#define MAX_MOUNTS (64 + BLOCK_MAX)
+#define BLOCK_STAT_NAME "stat"
+
+/* One mount: path relative to the view's root and to the container's root alike. */
+struct mnt {
+	char path[128];
+	bool dir, v2_only;
+};
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -108,15 +122,60 @@ static bool is_vprocfs(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 }
 
-/* The served-file table's rows to mount, in table order (hook_only ones too: the hook
- * attaches its mounts after runc's check of config.json mounts). */
-static size_t mounts(const struct vp_entry **m)
+/* What to mount, in table order (hook_only rows too: the hook attaches its mounts after
+ * runc's check of config.json mounts). The block tree's row: the stat file of each device
+ * the view lists (the host's, the daemon's /proc/diskstats order), each on its own over
+ * the container's /sys/class/block/NAME/stat, which resolves into /sys/devices: the rest of
+ * the device's sysfs (lsblk's size, queue, holders) stays the container's. view: the
+ * container's view directory (MOUNTPOINT/.by-pid/PID). */
+static size_t mounts(const char *view, struct mnt *m)
 {
-	size_t n = 0;
+	size_t n = 0, nblock = 0, skipped = 0;
+	char path[8192];
 
-	for (size_t i = 0; i < vp_nentries && n < MAX_MOUNTS; i++)
-		if (vp_entries[i].mount)
-			m[n++] = &vp_entries[i];
+	for (size_t i = 0; i < vp_nentries && n < MAX_MOUNTS; i++) {
+		const struct vp_entry *e = &vp_entries[i];
+		struct dirent *de;
+		DIR *d;
+
+		if (!e->mount)
+			continue;
+		if (e->tree != VP_TREE_BLOCK) {
+			snprintf(m[n].path, sizeof(m[n].path), "%s", e->path);
+			m[n].dir = e->file < 0;
+			m[n++].v2_only = e->v2_only;
+			continue;
+		}
+		d = snprintf(path, sizeof(path), "%s/%s", view, e->path) < (int)sizeof(path)
+			    ? opendir(path)
+			    : NULL;
+		if (!d) {
+			say("%s: %s", path, strerror(errno));
+			continue;
+		}
+		while ((de = readdir(d)) && n < MAX_MOUNTS) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (nblock == BLOCK_MAX ||
+			    strlen(e->path) + strlen(de->d_name) + sizeof(BLOCK_STAT_NAME) + 2 >
+				    sizeof(m[n].path)) {
+				skipped++;
+				continue;
+			}
+			if (snprintf(m[n].path, sizeof(m[n].path), "%s/%s/" BLOCK_STAT_NAME, e->path,
+				     de->d_name) >= (int)sizeof(m[n].path)) {
+				skipped++;
+				continue;
+			}
+			m[n].dir = m[n].v2_only = false;
+			n++;
+			nblock++;
+		}
+		closedir(d);
+		if (skipped)
+			say("%zu block devices past the first %d keep the host's stat files", skipped,
+			    BLOCK_MAX);
+	}
 	return n;
 }
 
@@ -152,8 +211,8 @@ static int print_cdi(const char *mnt, const char *hook)
 int main(int argc, char **argv)
 {
 	const char *mnt;
-	const struct vp_entry *m[MAX_MOUNTS];
-	size_t nm = mounts(m), absent = 0;
+	static struct mnt m[MAX_MOUNTS];
+	size_t nm = 0, absent = 0;
 	struct oci_state state;
 	bool config_opt_out = false;
 	char *text, rootfs[4096], path[8192];
@@ -193,18 +252,24 @@ int main(int argc, char **argv)
 		    "host's files", mnt, state.pid, strerror(errno), state.id);
 		goto out;
 	}
+	nm = mounts(path, m);
 	for (size_t i = 0; i < nm; i++) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
 
-		snprintf(path, sizeof(path), "%s/.by-pid/%d/%s", mnt, state.pid, m[i]->path);
+		clone[i] = -1;
+		if (snprintf(path, sizeof(path), "%s/.by-pid/%d/%s", mnt, state.pid, m[i].path) >=
+		    (int)sizeof(path)) {
+			say("%s/.by-pid/%d/%s: name too long", mnt, state.pid, m[i].path);
+			continue;
+		}
 		clone[i] = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (clone[i] >= 0 &&
 		    syscall(SYS_mount_setattr, clone[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
 			say("%s: cannot make read-only: %s", path, strerror(errno));
 			close(clone[i]);
 			clone[i] = -1;
-		} else if (clone[i] < 0 && errno == ENOENT && m[i]->v2_only) {
+		} else if (clone[i] < 0 && errno == ENOENT && m[i].v2_only) {
 			absent++; /* not served on this host */
 		} else if (clone[i] < 0) {
 			say("%s: %s", path, strerror(errno));
@@ -224,12 +289,12 @@ int main(int argc, char **argv)
 	close(nsfd);
 	for (size_t i = 0; i < nm; i++) {
 		struct stat st;
-		bool dir = m[i]->file < 0;
+		bool dir = m[i].dir;
 
 		if (clone[i] < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", rootfs, m[i]->path);
-		if (stat(path, &st) != 0 || (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+		if (snprintf(path, sizeof(path), "%s/%s", rootfs, m[i].path) >= (int)sizeof(path) ||
+		    stat(path, &st) != 0 || (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
 			/* No such file in this container (no /sys mounted, say): skip it. */
 		} else if (is_vprocfs(path)) {
 			done++; /* already there: idempotent */

@@ -158,25 +158,42 @@ static const struct pv_disk_io *find_io(const struct pv_disk_io *io, size_t n, u
 	return n ? bsearch(&key, io, n, sizeof(*io), cmp_io) : NULL;
 }
 
-static int put_disk(struct strbuf *out, const struct pv_disk *d, unsigned nfields,
-		    const struct pv_disk_io *io)
+/* The figures of a device for the container's I/O on it (io: NULL for none). */
+static void figures(const struct pv_disk_io *io, uint64_t f[17])
 {
-	static const struct pv_disk_io none = {0};
-	uint64_t f[17] = {0};
-	int r;
-
+	memset(f, 0, 17 * sizeof(*f));
 	if (!io)
-		io = &none;
+		return;
 	f[0] = io->rios;
 	f[2] = io->rbytes / 512;
 	f[4] = io->wios;
 	f[6] = io->wbytes / 512;
 	f[11] = io->dios;
 	f[13] = io->dbytes / 512;
+}
+
+static int put_disk(struct strbuf *out, const struct pv_disk *d, unsigned nfields,
+		    const struct pv_disk_io *io)
+{
+	uint64_t f[17];
+	int r;
+
+	figures(io, f);
 	/* The kernel's layout: "%4d %7d %s" then the figures, one space apart. */
 	r = sb_appendf(out, "%4u %7u %s", d->major, d->minor, d->name);
 	for (unsigned i = 0; r == 0 && i < nfields; i++)
 		r = sb_appendf(out, " %llu", (unsigned long long)f[i]);
+	return r < 0 ? r : sb_append(out, "\n", 1);
+}
+
+/* sysfs's layout of a stat file (block/genhd.c, part_stat_show()): "%8lu", one space apart. */
+static int put_stat(struct strbuf *out, const uint64_t *f, unsigned nfields)
+{
+	int r = 0;
+
+	sb_reset(out);
+	for (unsigned i = 0; r == 0 && i < nfields; i++)
+		r = sb_appendf(out, "%s%8llu", i ? " " : "", (unsigned long long)f[i]);
 	return r < 0 ? r : sb_append(out, "\n", 1);
 }
 
@@ -197,4 +214,55 @@ int pv_diskstats_render(const struct pv_host_diskstats *host, const struct pv_di
 			return r;
 	}
 	return 0;
+}
+
+int pv_blockstat_render(const struct pv_host_diskstats *host, unsigned major, unsigned minor,
+			const struct pv_disk_io *io, size_t n_io, struct strbuf *out)
+{
+	uint64_t f[17];
+
+	if (host->n > 0 && host->nfields != 11 && host->nfields != 15 && host->nfields != 17)
+		return -EINVAL;
+	for (size_t i = 1; i < n_io; i++)
+		if (dev_key(io[i - 1].major, io[i - 1].minor) >= dev_key(io[i].major, io[i].minor))
+			return -EINVAL;
+	for (size_t i = 0; i < host->n; i++) {
+		if (host->disk[i].major != major || host->disk[i].minor != minor)
+			continue;
+		figures(find_io(io, n_io, dev_key(major, minor)), f);
+		return put_stat(out, f, host->nfields);
+	}
+	return -ENOENT;
+}
+
+int pv_blockstat_host(const char *diskstats, unsigned major, unsigned minor, struct strbuf *out)
+{
+	struct pv_host_diskstats h = {0};
+	const char *pos = diskstats, *line;
+	size_t len;
+	int r = parse_lines(diskstats, &h);
+
+	if (r < 0) {
+		pv_host_diskstats_done(&h);
+		return r;
+	}
+	r = -ENOENT;
+	for (size_t i = 0; i < h.n && line_next(&pos, &line, &len); i++) {
+		const char *p = line, *end = line + len, *w;
+		uint64_t f[17] = {0};
+		size_t n;
+
+		if (h.disk[i].major != major || h.disk[i].minor != minor)
+			continue;
+		/* Checked by parse_lines(): three words, then h.nfields numbers. */
+		for (unsigned k = 0; k < 3; k++)
+			word_next(&p, end, &w, &n);
+		for (unsigned k = 0; k < h.nfields && word_next(&p, end, &w, &n); k++)
+			if (parse_u64_n(w, n, &f[k]) < 0)
+				f[k] = 0;
+		r = put_stat(out, f, h.nfields);
+		break;
+	}
+	pv_host_diskstats_done(&h);
+	return r;
 }

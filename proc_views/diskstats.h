@@ -38,4 +38,16 @@ struct pv_disk_io {
 int pv_diskstats_render(const struct pv_host_diskstats *host, const struct pv_disk_io *io,
 			size_t n_io, struct strbuf *out);
 
+/*
+ * /sys/class/block/NAME/stat of a container (Documentation/block/stat.rst): the figures of
+ * its /proc/diskstats line for device major:minor, in sysfs's layout (each "%8llu", one space
+ * apart, as many as the host's diskstats has). -ENOENT: the host has no such device.
+ */
+int pv_blockstat_render(const struct pv_host_diskstats *host, unsigned major, unsigned minor,
+			const struct pv_disk_io *io, size_t n_io, struct strbuf *out);
+/* The host's own file for device major:minor, from the host's /proc/diskstats text (checked
+ * as pv_host_diskstats_parse() does): its figures in sysfs's layout. -ENOENT: no such
+ * device. */
+int pv_blockstat_host(const char *diskstats, unsigned major, unsigned minor, struct strbuf *out);
+
 #endif

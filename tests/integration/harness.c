@@ -533,6 +533,19 @@ void cg_io_bytes(const char *dir, const char *majmin, unsigned long long *rbytes
 	fclose(f);
 }
 
+int block_devices(void)
+{
+	FILE *f = fopen("/proc/diskstats", "re");
+	char line[512];
+	int n = 0;
+
+	cr_assert_not_null(f, "/proc/diskstats: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n < 256 ? n : 256;
+}
+
 bool pressure_served(void)
 {
 	return cg_is_v2() && access("/proc/pressure/cpu", R_OK) == 0;
@@ -747,6 +760,15 @@ int run_in_container(const struct daemon *d, const char *dir, const char *script
 		used += (size_t)snprintf(full + used, sizeof(full) - used,
 					 "mount --bind '%s/%s' /%s || exit 99\n", d->mnt,
 					 pressure_files[i], pressure_files[i]);
+	/* The block tree: each device's stat file, as the hook mounts them. */
+	used += (size_t)snprintf(full + used, sizeof(full) - used,
+				 "for b in /sys/class/block/*; do\n"
+				 "  s='%s/sys/class/block/'${b##*/}/stat\n"
+				 "  [ -e \"$b/stat\" ] || continue\n"
+				 "  [ -e \"$s\" ] || { echo \"vprocfs lists no $s\" >&2; exit 99; }\n"
+				 "  mount --bind \"$s\" \"$b/stat\" || exit 99\n"
+				 "done\n",
+				 d->mnt);
 	snprintf(full + used, sizeof(full) - used, "%s", script);
 	return run(dir, argv, out, outsz);
 }

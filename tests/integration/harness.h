@@ -57,6 +57,9 @@ void cg_io_bytes(const char *dir, const char *majmin, unsigned long long *rbytes
 		 unsigned long long *wbytes);
 /* Whether the daemon serves proc/pressure here: a pure v2 host whose kernel keeps PSI. */
 bool pressure_served(void);
+/* The host's block devices (lines of /proc/diskstats, at most the hook's 256): one stat
+ * file mount each by the hook. */
+int block_devices(void);
 /* CPU limits of cgroup dir (as returned by cg_create()): quota_us per 100 ms period (-1 no
  * quota, 0 leave as is), cpus a cpu list (NULL: leave as is). */
 void cg_set_cpu(const char *dir, long quota_us, const char *cpus);

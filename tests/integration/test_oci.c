@@ -216,8 +216,9 @@ Test(oci, podman_with_hooks_dir)
 		 dir, hook, d.mnt, dir);
 	cr_assert_eq(sh(script, out, sizeof(out)), 0, "%s", out);
 	snprintf(script, sizeof(script), "--hooks-dir '%s'", dir);
-	/* Every row of the table the hook mounts: /proc/pressure's where served. */
-	podman_check(script, "", pressure_served() ? 12 : 9);
+	/* Every row of the table the hook mounts: /proc/pressure's where served, and a stat
+	 * file per block device. */
+	podman_check(script, "", (pressure_served() ? 12 : 9) + block_devices());
 	test_finish(&d);
 }
 
@@ -235,7 +236,8 @@ Test(oci, podman_with_the_cdi_spec)
 		 d.mnt, (int)getpid(), (int)getpid());
 	cr_assert_eq(sh(script, out, sizeof(out)), 0, "%s", out);
 	snprintf(script, sizeof(script), "--device vprocfs-test-%d.io/proc=all", (int)getpid());
-	/* The hook, which the spec runs: /proc/vmstat and /proc/pressure too. */
-	podman_check("", script, pressure_served() ? 12 : 9);
+	/* The hook, which the spec runs: /proc/vmstat and /proc/pressure too, and the block
+	 * devices' stat files. */
+	podman_check("", script, (pressure_served() ? 12 : 9) + block_devices());
 	test_finish(&d);
 }

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
-#include "core/cputree.h"
+#include "core/tree.h"
 #include "helpers.h"
 #include "util/cleanup.h"
 #include "util/parse.h"
@@ -251,14 +251,14 @@ static char *render(pid_t tid, enum vp_file f)
 	return text;
 }
 
-/* File path (below /sys/devices/system/cpu) of tid's view, through the tree's node numbers as
+/* File path (below the tree row at root) of tid's view, through the tree's node numbers as
  * the FUSE side walks them. */
-static char *render_tree(pid_t tid, const char *path)
+static char *render_tree_at(pid_t tid, const char *root, const char *path)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct vp_view v;
 	char err[512] = "", comp[64];
-	unsigned node = vp_entry_by_path("sys/devices/system/cpu")->node;
+	unsigned node = vp_entry_by_path(root)->node;
 	bool dir = true;
 	char *text;
 
@@ -269,16 +269,21 @@ static char *render_tree(pid_t tid, const char *path)
 		cr_assert(dir && n < sizeof(comp), "%s", path);
 		memcpy(comp, p, n);
 		comp[n] = '\0';
-		cr_assert_eq(vp_cputree_child(fh.core, &v, node, comp, &node, &dir), 0, "%s", path);
+		cr_assert_eq(vp_tree_child(fh.core, &v, node, comp, &node, &dir), 0, "%s", path);
 		p += n + (p[n] == '/');
 	}
 	cr_assert(!dir, "%s is a directory", path);
-	cr_assert_eq(vp_cputree_render(fh.core, &v, node, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vp_tree_render(fh.core, &v, node, &out, err, sizeof(err)), 0, "%s", err);
 	vp_view_done(&v);
 	text = strdup(out.buf ? out.buf : "");
 	cr_assert_not_null(text);
 	sb_release(&out);
 	return text;
+}
+
+static char *render_tree(pid_t tid, const char *path)
+{
+	return render_tree_at(tid, "sys/devices/system/cpu", path);
 }
 
 /* A meminfo figure in kB. */
@@ -687,6 +692,76 @@ Test(core, container_diskstats_both_layouts)
 	cr_assert(strstr(v1, "\n 254       0 vda 640 0 20480 0 161 0 20480 0 0 0 0 3 0 20480 0 0 0\n"),
 		  "%s", v1);
 	cr_assert_eq(count_lines(v1, ""), 10);
+}
+
+static int list_names(const char *name, unsigned node, bool is_dir, void *u)
+{
+	struct strbuf *sb = u;
+
+	cr_assert(vp_tree_node(node), "%s: %u", name, node);
+	return sb_appendf(sb, "%s%s ", name, is_dir ? "/" : "");
+}
+
+/* /sys/class/block: NAME/stat per device of the host's diskstats, the figures of the
+ * container's diskstats line in sysfs's layout; the host's for the root cgroup. */
+Test(core, block_tree_both_layouts)
+{
+	_cleanup_free_ char *vda = NULL, *vdb = NULL, *v1 = NULL, *host = NULL;
+	const unsigned root = vp_entry_by_path("sys/class/block")->node;
+	struct strbuf sb = STRBUF_INIT;
+	struct vp_view v;
+	unsigned node;
+	bool dir;
+
+	v2_host(PV_COUNT_QUOTA);
+	vda = render_tree_at(405, "sys/class/block", "vda/stat");
+	cr_assert_str_eq(vda, "     113        0     2504        0       10        0    81920        0"
+			      "        0        0        0        0        0        0        0        0"
+			      "        0\n");
+	vdb = render_tree_at(405, "sys/class/block", "vdb/stat");
+	cr_assert_str_eq(vdb, "       0        0        0        0        0        0        0        0"
+			      "        0        0        0        0        0        0        0        0"
+			      "        0\n");
+	/* The root cgroup: the host's figures. */
+	host = render_tree_at(1, "sys/class/block", "vda/stat");
+	cr_assert_str_eq(host, "    2905      971  1288570     2308       46        0    82416      151"
+			       "        0     1212     2465        8        0      296        4        7"
+			       "        0\n");
+	/* The listing: the host's devices in its order, each a directory with one file. */
+	cr_assert_eq(vp_view_of(fh.core, 405, CG_MASK_ALL, &v), 0);
+	cr_assert_eq(vp_tree_list(fh.core, &v, root, list_names, &sb), 0);
+	cr_assert_str_eq(sb.buf, "loop0/ loop1/ loop2/ loop3/ loop4/ loop5/ loop6/ loop7/ vda/ vdb/ "
+				 "zram0/ ");
+	cr_assert_eq(vp_tree_child(fh.core, &v, root, "vda", &node, &dir), 0);
+	cr_assert(dir);
+	cr_assert_eq(node, VP_BLOCKTREE_BASE | 254u << 21, "the device's numbers");
+	cr_assert_eq(vp_tree_parent(node), root);
+	sb_reset(&sb);
+	cr_assert_eq(vp_tree_list(fh.core, &v, node, list_names, &sb), 0);
+	cr_assert_str_eq(sb.buf, "stat ");
+	cr_assert_eq(vp_tree_child(fh.core, &v, node, "stat", &node, &dir), 0);
+	cr_assert(!dir);
+	cr_assert_eq(vp_tree_parent(node), VP_BLOCKTREE_BASE | 254u << 21);
+	cr_assert_eq(vp_tree_stat(fh.core, &v, node, &dir), 0);
+	cr_assert(!dir);
+	/* What the host does not have. */
+	cr_assert_eq(vp_tree_child(fh.core, &v, root, "sda", &node, &dir), -ENOENT);
+	cr_assert_eq(vp_tree_child(fh.core, &v, VP_BLOCKTREE_BASE | 254u << 21, "size", &node, &dir),
+		     -ENOENT);
+	cr_assert_eq(vp_tree_stat(fh.core, &v, VP_BLOCKTREE_BASE | 8u << 21 | 1, &dir), -ENOENT);
+	cr_assert_eq(vp_tree_render(fh.core, &v, VP_BLOCKTREE_BASE | 8u << 21 | 1, &sb, NULL, 0),
+		     -ENOENT);
+	cr_assert_eq(vp_tree_render(fh.core, &v, VP_BLOCKTREE_BASE | 254u << 21, &sb, NULL, 0),
+		     -EISDIR);
+	vp_view_done(&v);
+	sb_release(&sb);
+	host_done();
+	/* v1: the blkio pair, discards included. */
+	v1_host();
+	v1 = render_tree_at(6543, "sys/class/block", "vda/stat");
+	cr_assert_str_eq(v1, "     640        0    20480        0      161        0    20480        0"
+			     "        0        0        0        3        0    20480        0        0"
+			     "        0\n");
 }
 
 /* A cgroup without I/O accounting (v2: the io controller not enabled for it) did no I/O as

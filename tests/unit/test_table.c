@@ -70,7 +70,7 @@ Test(table, file_rows_are_complete)
 	for (size_t i = 0; i < vp_nentries; i++) {
 		const struct vp_entry *e = &vp_entries[i];
 
-		if (is_dir(e) && e->cputree) {
+		if (is_dir(e) && e->tree == VP_TREE_CPU) {
 			/* The cpu tree: its renderers read the CPU model's controllers. */
 			cr_assert_null(e->host_rel, "%s", e->path);
 			cr_assert(e->what && e->what[0], "%s", e->path);
@@ -78,6 +78,16 @@ Test(table, file_rows_are_complete)
 			cr_assert_eq(e->controllers, (1u << CG_CPU) | (1u << CG_CPUSET), "%s", e->path);
 			continue;
 		}
+		if (is_dir(e) && e->tree == VP_TREE_BLOCK) {
+			/* The block tree: the container's I/O, as diskstats. */
+			cr_assert_null(e->host_rel, "%s", e->path);
+			cr_assert(e->what && e->what[0], "%s", e->path);
+			cr_assert(e->mount && !e->hook_only && !e->v2_only, "%s", e->path);
+			cr_assert_eq(e->controllers, 1u << CG_BLKIO, "%s", e->path);
+			cr_assert_eq(e->kind, VP_VIEW_IO, "%s", e->path);
+			continue;
+		}
+		cr_assert_eq(e->tree, VP_TREE_NONE, "%s", e->path);
 		if (is_dir(e)) {
 			cr_assert_null(e->host_rel, "%s", e->path);
 			cr_assert_eq(e->controllers, 0, "%s", e->path);
