@@ -35,8 +35,9 @@ static void usage(FILE *f)
 		"Usage: vprocfs [OPTIONS] [MOUNTPOINT]\n"
 		"\n"
 		"Serves /proc files computed for the container of the process that reads them.\n"
-		"Bind-mount MOUNTPOINT/proc/* and MOUNTPOINT/sys/devices/system/cpu/* over a\n"
-		"container's files of the same names.\n"
+		"Bind-mount MOUNTPOINT/proc/*, MOUNTPOINT/sys/devices/system/cpu and each\n"
+		"MOUNTPOINT/sys/class/block/NAME/stat over a container's files of the same names\n"
+		"(vprocfs --list-files; the OCI hook does it).\n"
 		"Runs in the foreground. MOUNTPOINT defaults to " DEFAULT_MOUNTPOINT
 		" (created if missing).\n"
 		"\n"
