@@ -82,7 +82,7 @@ echo "== CONTAINER =="
 	-v "$V/proc/loadavg:/proc/loadavg:rw" -v "$V/proc/swaps:/proc/swaps:rw" \
 	-v "$V/proc/diskstats:/proc/diskstats:rw" \
 	-v "$V/sys/devices/system/cpu:/sys/devices/system/cpu:rw" \
-	$(for b in /sys/class/block/*; do n=${b##*/}; echo -v $V/sys/class/block/$n/stat:/sys/class/block/$n/stat:rw; done) \
+	$(for b in /sys/class/block/*; do [ -e "$b" ] || continue; n=${b##*/}; echo -v $V/sys/class/block/$n/stat:/sys/class/block/$n/stat:rw; done) \
 	vprocfs-test/busybox:latest sh -c '
 		head -n 1 /proc/meminfo
 		echo PROCESSORS=$(grep -c ^processor /proc/cpuinfo)

@@ -39,7 +39,7 @@ TestSuite(bound, .init = setup, .fini = teardown, .timeout = 300);
 static void race_script(char *buf, size_t sz, int rounds, unsigned long long kb)
 {
 	snprintf(buf, sz,
-		 "n=0; e=0; f=0; i=0\n"
+		 "n=0; e=0; f=0; t=0; i=0\n"
 		 "m50() { for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 "
 		 "26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50; do "
 		 "echo $1; done; }\n"
@@ -53,14 +53,23 @@ static void race_script(char *buf, size_t sz, int rounds, unsigned long long kb)
 		 "      n=$((n+50)); f=$((f+all-good)); e=$((e+50-good))\n"
 		 "      [ $all = $good ] || echo \"$out\" | grep '^MemTotal:' | sort | uniq -c\n"
 		 "      [ $last = 50 ] || e=$((e+1))\n"
+		 /* What an odd read looked like, for the log. */
+		 "      [ $good = 50 ] && [ $last = 50 ] || { echo \"ODD $c $src: $good good, $last "
+		 "last lines\"; echo \"$out\" | grep -v '^[A-Za-z_()]*: ' | head -n 20; }\n"
 		 "    done\n"
 		 "  done\n"
 		 "  for g in /proc/uptime /proc/loadavg /sys/devices/system/cpu/online; do\n"
-		 "    lines=$(busybox cat $(m50 $g) | grep -c .); n=$((n+50)); e=$((e+50-lines))\n"
+		 "    o=$(busybox cat $(m50 $g)); lines=$(echo \"$o\" | grep -c .)\n"
+		 "    n=$((n+50))\n"
+		 /* More lines than reads: a read that got a rendering and the tail of a longer
+		  * one (README, "Through the page cache"). */
+		 "    if [ $lines -gt 50 ]; then t=$((t+lines-50)); else e=$((e+50-lines)); fi\n"
+		 "    [ $lines = 50 ] || { echo \"ODD busybox cat $g: $lines lines\"; "
+		 "echo \"$o\" | sort | uniq -c | sort -n | head -n 5; }\n"
 		 "  done\n"
 		 "  i=$((i+1))\n"
 		 "done\n"
-		 "echo \"reads=$n empty=$e foreign=$f\"\n",
+		 "echo \"reads=$n empty=$e foreign=$f tails=$t\"\n",
 		 rounds, d.mnt, kb);
 }
 
@@ -81,8 +90,20 @@ Test(bound, two_containers_busybox_cat_1000_times_no_foreign_no_empty)
 			  (char *const[]){out[0], out[1]}, sizeof(out[0]), ret);
 	/* 5 rounds of 4 x 50 meminfo reads and 3 x 50 of other files: 1,000 meminfo reads
 	 * (half of them with sendfile), 750 others. */
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2; k++) {
+		const char *t = strstr(out[k], " tails=");
+
 		assert_clean_reads(out[k], ret[k], 5 * 7 * 50);
+		cr_assert_not_null(t, "%s", out[k]);
+		/* A read whose two calls straddle a rendering that grew gets the previous
+		 * rendering and the new one's tail: the window is the time between a reader's
+		 * calls, microseconds here, which emulated guests stretch a hundredfold. */
+		if (timing_checked("no tail of a grown rendering after a whole one"))
+			cr_assert_eq(strtol(t + 7, NULL, 10), 0, "%s", out[k]);
+		else if (strtol(t + 7, NULL, 10) != 0)
+			fprintf(stderr, "bound: container %d: %ld reads with a grown rendering's "
+				"tail\n", k, strtol(t + 7, NULL, 10));
+	}
 	test_finish(&d);
 }
 
@@ -262,7 +283,7 @@ Test(bound, by_pid_is_that_process_container)
 	}
 	close(pfd[0]);
 	snprintf(path, sizeof(path), "%s/.by-pid/%d/proc/meminfo", d.mnt, (int)kid);
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 1000; i++) {
 		if (read_whole(path, buf, sizeof(buf)) > 0 &&
 		    meminfo_value(buf, "MemTotal") == 144 * 1024)
 			break;
@@ -368,6 +389,8 @@ Test(bound, moved_reader_gets_its_new_view_on_the_next_readlink)
 Test(bound, recreated_cgroup_is_a_new_view)
 {
 	const char *c = cg_create("again"), *other = cg_create("again-other");
+	/* Within 2.5 s on the host; emulated guests under load have taken longer. */
+	long budget_ms = timing_checked("a recreated cgroup's new view within 2.5 s") ? 2500 : 30000;
 	int go[2], back[2], status;
 	unsigned long first;
 	char x = 0;
@@ -396,7 +419,8 @@ Test(bound, recreated_cgroup_is_a_new_view)
 				_exit(0);
 			usleep(20 * 1000);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-		} while ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2500);
+		} while ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 <
+			 budget_ms);
 		_exit(12);
 	}
 	close(go[0]);
@@ -408,7 +432,7 @@ Test(bound, recreated_cgroup_is_a_new_view)
 	cr_assert_eq(write(go[1], &x, 1), 1);
 	cr_assert_eq(waitpid(kid, &status, 0), kid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "exit %d (12: still slot %lu or not the new cgroup's MemTotal after 2.5 s)",
-		  WIFEXITED(status) ? WEXITSTATUS(status) : -1, first);
+		  "exit %d (12: still slot %lu or not the new cgroup's MemTotal after %ld ms)",
+		  WIFEXITED(status) ? WEXITSTATUS(status) : -1, first, budget_ms);
 	test_finish(&d);
 }

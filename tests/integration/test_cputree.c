@@ -127,7 +127,12 @@ Test(cputree, htop_shows_n_meters_and_the_busy_loop)
 		 "(while :; do :; done) & sleep 1\n"
 		 "export TERM=xterm-256color HOME=/tmp/vp-htop-$$; mkdir -p $HOME\n"
 		 "tmux -L vp$$ new-session -d -x 100 -y 30 'htop -d 10'\n"
-		 "sleep 4\n"
+		 /* Until htop has drawn a meter with a figure, and a second more for its next
+		  * refresh (emulated guests start it slowly): at most 60 s. */
+		 "i=0; while [ $i -lt 60 ]; do sleep 1; i=$((i+1))\n"
+		 "  tmux -L vp$$ capture-pane -p | grep -q '[0-9.]%%]' && break\n"
+		 "done\n"
+		 "sleep 2\n"
 		 "tmux -L vp$$ capture-pane -p > /tmp/vp-htop-$$.txt\n"
 		 "tmux -L vp$$ kill-server\n"
 		 "cat /tmp/vp-htop-$$.txt; rm -rf /tmp/vp-htop-$$.txt $HOME\n");

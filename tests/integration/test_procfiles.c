@@ -152,7 +152,7 @@ static bool iostat_kb(const char *text, const char *marker, const char *name,
 	return false;
 }
 
-/* Container a writes to the disk (direct I/O, about 10 MiB/s for 3 s) while `vmstat 1 2`
+/* Container a writes to the disk (direct I/O, about 10 MiB/s for 3 s) while `vmstat 2 2`
  * runs, then reads 1 MiB back; container b does nothing. Each one's vmstat bi/bo, /proc/vmstat
  * pgpgin/pgpgout, iostat and /proc/diskstats show its own I/O: the cgroup's figures exactly
  * in a, zeros in b. */
@@ -178,16 +178,18 @@ Test(procfiles, vmstat_and_iostat_show_the_containers_io)
 	cg_set_io_limit(a, io.dev);
 	cg_set_io_limit(b, io.dev);
 	snprintf(script, sizeof(script),
-		 "T='%s'; STOP=/tmp/vp-io-stop-%d; rm -f $STOP\n"
+		 "T='%s'; STOP=/tmp/vp-io-stop-%d; GO=$STOP.go; rm -f $STOP $GO\n"
 		 /* At least 10 MiB, and on until vmstat is done (in the test lab's emulated
 		  * guests 3 s are a few MiB). */
 		 "( i=0; while [ $i -lt 10 ] || [ ! -e $STOP ]; do\n"
 		 "    dd if=/dev/zero of=$T bs=64k count=16 oflag=direct conv=notrunc 2>/dev/null\n"
-		 "    sleep 0.1; i=$((i+1))\n"
+		 "    touch $GO; sleep 0.1; i=$((i+1))\n"
 		 "  done ) &\n"
-		 "sleep 0.5\n"
-		 "echo '== VMSTAT =='; vmstat 1 2\n"
-		 "touch $STOP; wait; rm -f $STOP\n"
+		 /* vmstat once the first MiB is written; its second report covers 2 s of
+		  * writing (a writer's round takes most of a second in an emulated guest). */
+		 "while [ ! -e $GO ]; do sleep 0.1; done\n"
+		 "echo '== VMSTAT =='; vmstat 2 2\n"
+		 "touch $STOP; wait; rm -f $STOP $GO\n"
 		 "dd if=$T of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null\n"
 		 /* Past the files' freshness bound (100 ms, README): vmstat read /proc/vmstat
 		  * moments ago, and its page cache may still hold that rendering. */
@@ -284,7 +286,7 @@ Test(procfiles, vmstat_and_iostat_show_the_containers_io)
  * different limits at once: never empty, never the other's (vmstat's nr_free_pages is its
  * MemFree: at most 200 MiB in one, over 200 MiB in the other); sendfile gets what read gets,
  * for the disk's /sys/block/DEV/stat (the block tree's) too. */
-Test(procfiles, busybox_cat_two_containers_no_empty_no_foreign)
+Test(procfiles, busybox_cat_two_containers_no_empty_no_foreign, .timeout = 1500)
 {
 	/* Rounds of reads of each file by each cat, in each container: 60 spawn about 1,500
 	 * processes per container, minutes in an emulated guest (100 timed out in one whose

@@ -400,7 +400,7 @@ static void bus_start(void)
 		       "--nofork", "--nopidfile", "--address", addr, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200 && access(sockpath, F_OK) != 0; i++)
+	for (int i = 0; i < 3000 && access(sockpath, F_OK) != 0; i++)
 		msleep(10);
 	cr_assert_eq(access(sockpath, F_OK), 0, "dbus-daemon did not start");
 	setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
