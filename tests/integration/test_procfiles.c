@@ -48,7 +48,7 @@ static void teardown(void)
 	test_teardown(&d);
 }
 
-TestSuite(procfiles, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(procfiles, .init = setup, .fini = teardown, .timeout = 1500);
 
 /* The whole disk of MAJ:MIN mm (a partition's parent) and its name, from sysfs. */
 static void io_setup(void)
@@ -286,7 +286,7 @@ Test(procfiles, vmstat_and_iostat_show_the_containers_io)
  * different limits at once: never empty, never the other's (vmstat's nr_free_pages is its
  * MemFree: at most 200 MiB in one, over 200 MiB in the other); sendfile gets what read gets,
  * for the disk's /sys/block/DEV/stat (the block tree's) too. */
-Test(procfiles, busybox_cat_two_containers_no_empty_no_foreign, .timeout = 1500)
+Test(procfiles, busybox_cat_two_containers_no_empty_no_foreign)
 {
 	/* Rounds of reads of each file by each cat, in each container: 60 spawn about 1,500
 	 * processes per container, minutes in an emulated guest (100 timed out in one whose
