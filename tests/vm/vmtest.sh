@@ -192,8 +192,11 @@ $name ($took s, $accel): exit $rc; $line"
 	# summary, which is what the tail of a CI log shows.
 	if [ "$rc" != 0 ]; then
 		fails=$(tr -d '\r' < "$logf" | sed -n '/VMTEST-BEGIN/,/VMTEST-EXIT/p' |
-			grep -a -E -A 3 '^\[(FAIL|CRASH|TIMEOUT|ERR)|^\[----\] [^ ]+:[0-9]+: |^not ok' |
-			grep -a -v '^--$' | cut -c 1-300 | head -n 40)
+			awk '/^\[(FAIL|CRASH|TIMEOUT|ERR)|^not ok/ { print; n = 0; next }
+			     /^\[----\] [^ ]+:[0-9]+: / { print; n = 4; next }
+			     n > 0 && /^\[----\]/ && !/^\[----\] *$/ { print; n--; next }
+			     { n = n > 0 && /^\[----\]/ ? n : 0 }' |
+			cut -c 1-300 | head -n 40)
 		[ -z "$fails" ] || summary="$summary
 $(echo "$fails" | sed 's/^/    /')"
 	fi
