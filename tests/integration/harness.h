@@ -1,5 +1,7 @@
-/* Integration test harness: a real vprocfs mount, real cgroups, real namespaces. Needs root
- * and /dev/fuse; without them every test is reported SKIPPED (loudly), never passed. */
+/* Integration test harness: a real vprocfs mount (harness.c: daemons, the tests' start and
+ * end), real cgroups (cgroups.c), real namespaces (containers.c: scripts run in containers).
+ * Needs root and /dev/fuse; without them every test is reported SKIPPED (loudly), never
+ * passed. */
 #ifndef VP_TESTS_HARNESS_H
 #define VP_TESTS_HARNESS_H
 
@@ -14,6 +16,8 @@ struct daemon {
 	char arg[64]; /* one extra daemon option, e.g. "--cpu-count=cpuset" ("" for none) */
 };
 
+/* Sleep ms milliseconds. */
+void msleep(int ms);
 /* Skips the current test, loudly, unless root with /dev/fuse and a writable memory cgroup. */
 void require_capable(void);
 /* fork(), with the child killed when the test process dies (a test that times out is
@@ -65,6 +69,9 @@ int block_devices(void);
 void cg_set_cpu(const char *dir, long quota_us, const char *cpus);
 void cg_set_limit(const char *dir, unsigned long long bytes);
 void cg_cleanup(void);
+/* Remove the cgroups (and their processes) of test processes that no longer exist: a test
+ * that criterion kills at its timeout never runs its fini. */
+void cg_sweep_stale(void);
 /* Remove one cgroup made by cg_create() now (its processes killed; `dir` may be the pointer
  * cg_create() returned, which is invalid afterwards); 0, or -1 if it is still there. */
 int cg_destroy(const char *dir);

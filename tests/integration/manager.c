@@ -39,13 +39,6 @@ ssize_t first_init_len = -1;
 /* The write end of a pipe whose read end sits in the store under a name not the daemon's. */
 int shim_w = -1;
 
-void msleep(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&t, NULL);
-}
-
 unsigned unit_fd_store_max(void)
 {
 	static const char *const paths[] = {"../systemd/vprocfs.service.in",

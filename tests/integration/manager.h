@@ -57,7 +57,6 @@ extern char sc_opt[200];
 extern char first_init[4096];
 extern ssize_t first_init_len;
 extern int shim_w;
-void msleep(int ms);
 unsigned unit_fd_store_max(void);
 void manager_open(void);
 bool same_fd(int a, int b);

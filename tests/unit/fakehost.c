@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "core/tree.h"
 #include "fakehost.h"
 #include "helpers.h"
 #include "util/cleanup.h"
@@ -148,3 +149,101 @@ void host_done(void)
 	fh = (struct fake_host){0};
 }
 
+/* ---- renderings on the fake host ----------------------------------------------------- */
+
+/* File f for the view of tid (every controller), into out; err gets the error text. */
+int render_err(pid_t tid, enum vp_file f, struct strbuf *out, char *err, size_t errsz)
+{
+	struct vp_view v;
+	int r = vp_view_of(fh.core, tid, CG_MASK_ALL, &v);
+
+	cr_assert_eq(r, 0, "view of %d: %d", (int)tid, r);
+	err[0] = '\0';
+	r = vp_render(fh.core, f, &v, tid, out, err, errsz);
+	vp_view_done(&v);
+	return r;
+}
+
+/* File f for the view of tid (malloc()ed); it must render. */
+char *render(pid_t tid, enum vp_file f)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[512];
+	char *text;
+
+	cr_assert_eq(render_err(tid, f, &out, err, sizeof(err)), 0, "%s", err);
+	text = strdup(out.buf ? out.buf : "");
+	cr_assert_not_null(text);
+	sb_release(&out);
+	return text;
+}
+
+/* File path (below the tree row at root) of tid's view, through the tree's node numbers as
+ * the FUSE side walks them. */
+char *render_tree_at(pid_t tid, const char *root, const char *path)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct vp_view v;
+	char err[512] = "", comp[64];
+	unsigned node = vp_entry_by_path(root)->node;
+	bool dir = true;
+	char *text;
+
+	cr_assert_eq(vp_view_of(fh.core, tid, CG_MASK_ALL, &v), 0);
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		cr_assert(dir && n < sizeof(comp), "%s", path);
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		cr_assert_eq(vp_tree_child(fh.core, &v, node, comp, &node, &dir), 0, "%s", path);
+		p += n + (p[n] == '/');
+	}
+	cr_assert(!dir, "%s is a directory", path);
+	cr_assert_eq(vp_tree_render(fh.core, &v, node, &out, err, sizeof(err)), 0, "%s", err);
+	vp_view_done(&v);
+	text = strdup(out.buf ? out.buf : "");
+	cr_assert_not_null(text);
+	sb_release(&out);
+	return text;
+}
+
+int count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != '\0'))
+		n += strncmp(l, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* Breaking cgroup file rel (removed when content is NULL) makes the files of fail[] fail
+ * for the container, with an error naming the file and the container, and leaves ok[] be. */
+void assert_broken(const char *rel, const char *content, const enum vp_file *fail,
+			  size_t nfail, enum vp_file ok)
+{
+	_cleanup_free_ char *saved = NULL;
+	struct strbuf out = STRBUF_INIT;
+	char p[4200], err[512];
+
+	snprintf(p, sizeof(p), "%s%s", fh.cg, rel);
+	saved = fixture(p);
+	if (content)
+		tmp_write(fh.cg, rel, content);
+	else
+		tmp_unlink(fh.cg, rel);
+	for (size_t i = 0; i < nfail; i++) {
+		const char *path = vp_entry_of_file(fail[i])->path;
+		int r = render_err(405, fail[i], &out, err, sizeof(err));
+
+		cr_assert_lt(r, 0, "%s with %s broken:\n%s", path, rel, out.buf);
+		cr_assert_neq(r, -ESRCH, "%s", path);
+		cr_assert(strstr(err, path) && strstr(err, V2_CTR), "%s: %s", path, err);
+		cr_assert(strstr(err, strerror(-r)), "%s", err);
+	}
+	cr_assert_eq(render_err(405, ok, &out, err, sizeof(err)), 0, "%s: %s", rel, err);
+	tmp_write(fh.cg, rel, saved);
+	for (size_t i = 0; i < nfail; i++)
+		cr_assert_eq(render_err(405, fail[i], &out, err, sizeof(err)), 0, "%s", err);
+	sb_release(&out);
+}

@@ -4,6 +4,9 @@
 #ifndef VP_TESTS_FAKEHOST_H
 #define VP_TESTS_FAKEHOST_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "core/core.h"
 
 #define HZ 100
@@ -29,5 +32,20 @@ void v1_host(void);
 void core_open(enum cg_version v, enum pv_cpu_count count);
 /* Everything of the fake host freed (a suite's .fini). */
 void host_done(void);
+
+/* File f for the view of tid (every controller), into out; err gets the error text. */
+int render_err(pid_t tid, enum vp_file f, struct strbuf *out, char *err, size_t errsz);
+/* File f for the view of tid (malloc()ed); it must render. */
+char *render(pid_t tid, enum vp_file f);
+/* File path (below the tree row at root) of tid's view, through the tree's node numbers as
+ * the FUSE side walks them (malloc()ed); it must render. */
+char *render_tree_at(pid_t tid, const char *root, const char *path);
+/* Lines of text that start with prefix. */
+int count_lines(const char *text, const char *prefix);
+/* Breaking cgroup file rel of the v2 container (removed when content is NULL) makes the files
+ * of fail[] fail for it, with an error naming the file and the container, and leaves ok
+ * be; restored, they render again. */
+void assert_broken(const char *rel, const char *content, const enum vp_file *fail,
+		   size_t nfail, enum vp_file ok);
 
 #endif
