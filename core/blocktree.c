@@ -43,13 +43,27 @@ static void node_dev(unsigned node, unsigned *major, unsigned *minor)
 	*minor = (node >> 1) & 0xfffff;
 }
 
+/* The name sysfs gives device name (a '/' becomes '!'). */
+static void sysfs_name(const char *name, char out[PV_DISK_NAME_MAX])
+{
+	snprintf(out, PV_DISK_NAME_MAX, "%s", name);
+	for (char *p = out; (p = strchr(p, '/'));)
+		*p = '!';
+}
+
+/* Whether Linux could have device major:minor (else it has no node number). */
+static bool numbered(unsigned major, unsigned minor)
+{
+	return major < VP_BLOCK_MAJOR_MAX && minor <= 0xfffff;
+}
+
 static int collect(const char *name, unsigned major, unsigned minor, void *u)
 {
 	struct devs *ds = u;
 	struct dev *d;
 
-	if (major >= VP_BLOCK_MAJOR_MAX || minor > 0xfffff)
-		return 0; /* no such device on Linux: no number for it */
+	if (!numbered(major, minor))
+		return 0;
 	if (ds->n == ds->cap) {
 		size_t ncap = ds->cap ? ds->cap * 2 : 32;
 		struct dev *nd = reallocarray(ds->d, ncap, sizeof(*nd));
@@ -60,15 +74,13 @@ static int collect(const char *name, unsigned major, unsigned minor, void *u)
 		ds->cap = ncap;
 	}
 	d = &ds->d[ds->n++];
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	for (char *p = d->name; (p = strchr(p, '/'));)
-		*p = '!';
+	sysfs_name(name, d->name);
 	d->major = major;
 	d->minor = minor;
 	return 0;
 }
 
-/* The host's devices now (collected: callers may call back into the core). */
+/* The host's devices now (collected: a listing's callback may call back into the core). */
 static int devices(struct vp_core *core, struct devs *ds)
 {
 	int r;
@@ -82,84 +94,92 @@ static int devices(struct vp_core *core, struct devs *ds)
 	return r;
 }
 
-static const struct dev *by_node(const struct devs *ds, unsigned node)
-{
-	unsigned major, minor;
+/* One device looked for: by its sysfs name (name), else by the numbers of node. */
+struct find {
+	const char *name;
+	unsigned node;
+};
 
-	node_dev(node, &major, &minor);
-	for (size_t i = 0; i < ds->n; i++)
-		if (ds->d[i].major == major && ds->d[i].minor == minor)
-			return &ds->d[i];
-	return NULL;
+static int find_one(const char *name, unsigned major, unsigned minor, void *u)
+{
+	struct find *f = u;
+	char sys[PV_DISK_NAME_MAX];
+
+	if (!numbered(major, minor))
+		return 0;
+	if (f->name) {
+		sysfs_name(name, sys);
+		if (strcmp(sys, f->name) != 0)
+			return 0;
+		f->node = dev_node(major, minor);
+		return 1;
+	}
+	return dev_node(major, minor) == (f->node & ~1u);
+}
+
+/* The directory node of the device called name, or that of node's device: 0, or -ENOENT
+ * when the host has no such device now. */
+static int find(struct vp_core *core, const char *name, unsigned node, unsigned *ret)
+{
+	struct find f = {name, node};
+	int r = vp_block_each(core, find_one, &f);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	*ret = f.node & ~1u;
+	return 0;
+}
+
+/* Whether node is a directory of the tree: its root row or a device's. */
+static bool dir_node(unsigned node)
+{
+	return node == root_node() || (vp_blocktree_node(node) && !(node & 1));
 }
 
 static int block_child(struct vp_core *core, const struct vp_view *v, unsigned parent,
 		       const char *name, unsigned *ret_node, bool *ret_dir)
 {
-	struct devs ds;
 	int r;
 
 	(void)v;
-	if (parent != root_node() && (!vp_blocktree_node(parent) || (parent & 1)))
+	if (!dir_node(parent) || (parent != root_node() && strcmp(name, STAT_NAME) != 0))
 		return -ENOENT;
-	r = devices(core, &ds);
-	if (r < 0)
-		return r;
-	r = -ENOENT;
-	if (parent == root_node()) {
-		for (size_t i = 0; i < ds.n; i++)
-			if (strcmp(ds.d[i].name, name) == 0) {
-				*ret_node = dev_node(ds.d[i].major, ds.d[i].minor);
-				*ret_dir = true;
-				r = 0;
-				break;
-			}
-	} else if (strcmp(name, STAT_NAME) == 0 && by_node(&ds, parent)) {
-		*ret_node = parent | 1;
-		*ret_dir = false;
-		r = 0;
-	}
-	free(ds.d);
+	r = parent == root_node() ? find(core, name, 0, ret_node)
+				  : find(core, NULL, parent, ret_node);
+	*ret_dir = parent == root_node();
+	if (r >= 0 && !*ret_dir)
+		*ret_node |= 1;
 	return r;
 }
 
 static int block_stat(struct vp_core *core, const struct vp_view *v, unsigned node, bool *ret_dir)
 {
-	struct devs ds;
-	int r;
+	unsigned dir;
 
 	(void)v;
-	if (!vp_blocktree_node(node))
-		return -ENOENT;
-	r = devices(core, &ds);
-	if (r < 0)
-		return r;
-	r = by_node(&ds, node) ? 0 : -ENOENT;
 	*ret_dir = !(node & 1);
-	free(ds.d);
-	return r;
+	return vp_blocktree_node(node) ? find(core, NULL, node, &dir) : -ENOENT;
 }
 
 static int block_list(struct vp_core *core, const struct vp_view *v, unsigned dir,
 		      int (*fn)(const char *name, unsigned node, bool is_dir, void *u), void *u)
 {
 	struct devs ds;
+	unsigned found;
 	int r;
 
 	(void)v;
-	if (dir != root_node() && (!vp_blocktree_node(dir) || (dir & 1)))
+	if (!dir_node(dir))
 		return -ENOTDIR;
-	r = devices(core, &ds);
-	if (r < 0)
-		return r;
-	if (dir == root_node()) {
-		for (size_t i = 0; r >= 0 && i < ds.n; i++)
-			r = fn(ds.d[i].name, dev_node(ds.d[i].major, ds.d[i].minor), true, u);
-	} else if (by_node(&ds, dir)) {
-		r = fn(STAT_NAME, dir | 1, false, u);
-	} else {
-		r = -ENOENT;
+	if (dir != root_node()) {
+		r = find(core, NULL, dir, &found);
+		return r < 0 ? r : fn(STAT_NAME, dir | 1, false, u);
 	}
+	r = devices(core, &ds);
+	for (size_t i = 0; r >= 0 && i < ds.n; i++)
+		r = fn(ds.d[i].name, dev_node(ds.d[i].major, ds.d[i].minor), true, u);
 	free(ds.d);
 	return r;
 }

@@ -160,7 +160,8 @@ int vp_view_cpus(struct vp_core *core, const struct vp_view *v, unsigned **ret_h
 		 unsigned *ret_n, char *err, size_t errsz);
 
 /* The host's block devices as its /proc/diskstats lists them (at most VP_HOST_TTL_MS old):
- * fn(name, major, minor, u) each, in its order, stopping at a negative return (returned).
+ * fn(name, major, minor, u) each, in its order, stopping at a non-zero return (returned:
+ * negative for an error, positive for a device found).
  * fn runs under the host file's lock: it must not call back into the core. */
 int vp_block_each(struct vp_core *core,
 		  int (*fn)(const char *name, unsigned major, unsigned minor, void *u), void *u);

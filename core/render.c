@@ -298,7 +298,7 @@ int vp_block_each(struct vp_core *d,
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; r >= 0 && i < hc->diskstats->n; i++) {
+	for (size_t i = 0; r == 0 && i < hc->diskstats->n; i++) {
 		const struct pv_disk *k = &hc->diskstats->disk[i];
 
 		r = fn(k->name, k->major, k->minor, u);

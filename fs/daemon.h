@@ -41,6 +41,7 @@ struct fs_bound;
 #define FS_NODE_BITS 20
 #define FS_NODE_MASK ((UINT64_C(1) << FS_NODE_BITS) - 1)
 #define FS_SLOT_MAX_INO (UINT64_C(1) << 40) /* narrow view node ids are below */
+#define FS_WIDE_SLOT_MASK (UINT64_C(0x1fffffff) << 32)
 
 static inline fuse_ino_t fs_ino(uint32_t slot, unsigned node)
 {
@@ -52,20 +53,19 @@ static inline fuse_ino_t fs_ino(uint32_t slot, unsigned node)
 /* Whether ino is a view's node; then its slot and node number. */
 static inline bool fs_ino_split(fuse_ino_t ino, uint32_t *slot, unsigned *node)
 {
-	if ((ino & ~(FS_INO_WIDE | (UINT64_C(0x1fffffff) << 32) | UINT64_C(0xffffffff))) == 0 &&
-	    (ino & FS_INO_WIDE)) {
-		uint64_t s = (ino >> 32) & 0x1fffffff;
-
-		if (s == 0 || s > UINT32_MAX || (ino & 0xffffffff) <= FS_NODE_MASK)
+	if (ino < FS_SLOT_MAX_INO) {
+		if (ino >> FS_NODE_BITS == 0)
 			return false;
-		*slot = (uint32_t)(s - 1);
-		*node = (unsigned)(ino & 0xffffffff);
+		*slot = (uint32_t)((ino >> FS_NODE_BITS) - 1);
+		*node = (unsigned)(ino & FS_NODE_MASK);
 		return true;
 	}
-	if (ino >> FS_NODE_BITS == 0 || ino >= FS_SLOT_MAX_INO)
+	/* Wide: nothing but the class bit, a slot + 1 and a node number past FS_NODE_MASK. */
+	if ((ino & ~(FS_WIDE_SLOT_MASK | UINT32_MAX)) != FS_INO_WIDE ||
+	    !(ino & FS_WIDE_SLOT_MASK) || (uint32_t)ino <= FS_NODE_MASK)
 		return false;
-	*slot = (uint32_t)((ino >> FS_NODE_BITS) - 1);
-	*node = (unsigned)(ino & FS_NODE_MASK);
+	*slot = (uint32_t)((ino & FS_WIDE_SLOT_MASK) >> 32) - 1;
+	*node = (uint32_t)ino;
 	return true;
 }
 
